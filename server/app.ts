@@ -1,0 +1,83 @@
+// The HTTP application as a plugin (the fastify/demo layout): problem documents, access
+// checks, rate limits, OpenAPI, then one plugin per resource. `buildApp` makes a Fastify
+// instance of it that tests drive with `inject()` and server/main.ts listens with.
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from '../shared/log.js';
+import { ApiError } from './errors.js';
+import { accessPlugin } from './http/access.js';
+import { openApiPlugin } from './http/openapi.js';
+import { problemsPlugin } from './http/problems.js';
+import { auditRoutes } from './http/routes/audit.js';
+import { boostRoutes } from './http/routes/boosts.js';
+import { brokerHookRoutes } from './http/routes/broker-hooks.js';
+import { deviceRoutes } from './http/routes/devices.js';
+import { healthRoutes } from './http/routes/health.js';
+import { ingestRoutes } from './http/routes/ingest.js';
+import { operatorTokenRoutes } from './http/routes/operator-tokens.js';
+import { problemRoutes } from './http/routes/problems.js';
+import { sessionRoutes } from './http/routes/sessions.js';
+import { subscriptionRoutes } from './http/routes/subscriptions.js';
+import { usageRoutes } from './http/routes/usage.js';
+import type { AppServices } from './http/services.js';
+
+export interface AppOptions {
+  readonly services: AppServices;
+}
+
+export const serviceApp = fp(
+  async (app: FastifyInstance, { services }: AppOptions) => {
+    app.decorate('services', services);
+    await app.register(problemsPlugin);
+    await app.register(accessPlugin, {
+      resolveOperator: (token) => services.operators.resolve(token),
+      resolveSession: (token) => services.customers.resolve(token),
+      brokerHookToken: services.config.brokerHookToken,
+    });
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('rate-limited', `Too many attempts; try again in ${context.after}.`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+    });
+    await app.register(openApiPlugin);
+
+    for (const routes of [
+      healthRoutes,
+      problemRoutes,
+      sessionRoutes,
+      subscriptionRoutes,
+      deviceRoutes,
+      boostRoutes,
+      usageRoutes,
+      auditRoutes,
+      operatorTokenRoutes,
+      ingestRoutes,
+      brokerHookRoutes,
+    ]) {
+      await app.register(routes);
+    }
+  },
+  { name: 'serviceplus' },
+);
+
+export async function buildApp(services: AppServices, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Our own request log below: it names the route, never the query string (a broker hook
+    // token may travel there).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  await app.register(serviceApp, { services });
+  return app as unknown as FastifyInstance;
+}

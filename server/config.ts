@@ -1,0 +1,82 @@
+// The server's settings: one zod schema, read by shared/config.ts from SP_* variables and the
+// JSON file named by SP_CONFIG. Each key `fooBar` is the variable `SP_FOO_BAR`.
+import { z } from 'zod';
+import { loadConfig, type LoadConfigOptions } from '../shared/config.js';
+import { BOOST_DURATION_MS, FAIR_USE_CAP_BYTES, SELF_SERVICE_BOOSTS_PER_MONTH } from '../shared/service.js';
+
+const port = z.number().int().min(0).max(65_535);
+const cron = z.string().min(9, 'expected a cron expression such as "* * * * *"');
+
+export const ServerConfigSchema = z.object({
+  /** HTTP API, pages and /docs. */
+  httpHost: z.string().min(1).default('0.0.0.0'),
+  httpPort: port.default(8080),
+  /** Embedded Aedes broker; ignored when mqttUrl names an external broker. */
+  mqttHost: z.string().min(1).default('0.0.0.0'),
+  mqttPort: port.default(1883),
+  /** An external broker (mqtt:// or mqtts://) instead of the embedded one. */
+  mqttUrl: z
+    .string()
+    .regex(/^mqtts?:\/\/[^/\s]+/, 'expected mqtt://host:port or mqtts://host:port')
+    .optional(),
+  /** The URL handed to agents at enrollment; defaults to the embedded broker's or mqttUrl. */
+  mqttPublicUrl: z.string().regex(/^mqtts?:\/\//, 'expected mqtt://… or mqtts://…').optional(),
+  /** The server's own MQTT principal. It may read every device's up topics and publish `desired`. */
+  mqttUsername: z.string().min(1).default('serviceplus.server'),
+  /** Required by an external broker that authenticates; generated per start for the embedded one. */
+  mqttPassword: z.string().min(1).optional(),
+  /** Unique per server instance on a shared broker (issue 10). */
+  mqttClientId: z.string().min(1).max(128).default('serviceplus.server'),
+  /** A persistent session keeps the server's queued messages on the broker while it restarts. */
+  mqttPersistentSession: z.boolean().default(true),
+  /** Bearer token the external broker's HTTP auth/ACL hook must send; the hook is off without it. */
+  brokerHookToken: z.string().min(16, 'expected at least 16 characters').optional(),
+
+  /** `postgres://…` for PostgreSQL; unset means a SQLite file in dataDir. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database')
+    .optional(),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** smtp://user:pass@host:port; unset: mails are logged (nodemailer's JSON transport), not sent. */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'expected smtp://host:port or smtps://host:port').optional(),
+  mailFrom: z.string().min(3).default('ServicePlus <serviceplus@localhost>'),
+
+  /** R5: how long a self-service boost lasts. */
+  boostDurationMinutes: z.number().int().positive().default(BOOST_DURATION_MS / 60_000),
+  /** R7: self-service boosts per calendar month. */
+  selfServiceBoostsPerMonth: z.number().int().nonnegative().default(SELF_SERVICE_BOOSTS_PER_MONTH),
+  /** R8: the longest boost an operator may grant. */
+  operatorBoostMaxHours: z.number().positive().default(30 * 24),
+  /** R9: monthly mobile data, up and down together. */
+  fairUseCapBytes: z.number().int().positive().default(FAIR_USE_CAP_BYTES),
+  fairUseWarnPercent: z.number().int().min(1).max(99).default(80),
+  /** R9: at 100 %, `hold-baseline` ends self-service boosts and refuses new ones; `warn-only` only warns. */
+  fairUseAtCap: z.enum(['hold-baseline', 'warn-only']).default('hold-baseline'),
+
+  /** Customer sessions of the self-service page. */
+  sessionMinutes: z.number().int().positive().default(60),
+  loginRateLimitMax: z.number().int().positive().default(10),
+  loginRateLimitWindowSeconds: z.number().int().positive().default(900),
+  /** log2 of scrypt's N for customer passwords; 15 takes tens of ms. Existing hashes keep theirs. */
+  passwordHashCost: z.number().int().min(10).max(20).default(15),
+
+  /** node-cron schedules (Europe/Amsterdam); each job also runs once at start to catch up. */
+  sweepCron: cron.default('* * * * *'),
+  rolloverCron: cron.default('7 0 * * *'),
+  outboxCron: cron.default('* * * * *'),
+});
+
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+
+/** Reads the server's settings; throws ConfigError naming every bad key. */
+export function loadServerConfig(options: LoadConfigOptions = {}): ServerConfig {
+  return loadConfig(ServerConfigSchema, options);
+}
+
+/** A config from values alone (no environment, no file): for tests and in-process starts. */
+export function serverConfig(values: Partial<z.input<typeof ServerConfigSchema>> = {}): ServerConfig {
+  return loadConfig(ServerConfigSchema, { env: {}, overrides: values });
+}

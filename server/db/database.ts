@@ -1,0 +1,90 @@
+// Opens the store: a SQLite file in the data directory by default, PostgreSQL when a URL names
+// one. Both go through Kysely, with the same schema and the same queries.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrate.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DatabaseSettings {
+  /** `postgres://…`; unset means SQLite. */
+  readonly databaseUrl?: string | undefined;
+  /** Where the SQLite file lives. */
+  readonly dataDir: string;
+}
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Where it is, without any password: a file path or `postgres://host:port/db`. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export const SQLITE_FILE_NAME = 'serviceplus.sqlite';
+
+/** PostgreSQL's int8 (bigint, count(*)) arrives as text by default; our numbers fit a double. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface OpenOptions {
+  /** Apply pending migrations (default true). */
+  readonly migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  readonly poolSize?: number;
+}
+
+export async function openDatabase(settings: DatabaseSettings, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  const handle = settings.databaseUrl ? openPostgres(settings.databaseUrl, options) : openSqlite(settings.dataDir);
+  try {
+    await sql`select 1`.execute(handle.db);
+    if (options.migrate ?? true) await migrateToLatest(handle.db as Kysely<unknown>, handle.dialect);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+  return handle;
+}
+
+function openSqlite(dataDir: string): DatabaseHandle {
+  mkdirSync(dataDir, { recursive: true });
+  const file = resolve(join(dataDir, SQLITE_FILE_NAME));
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  // Another process (the CLI creating a token) may hold the write lock for a moment.
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that
+  // would crash the process. The next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+}
+
+/** `postgres://user:secret@host/db?x` → `postgres://user@host/db`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,49 @@
+// The audit log: who changed what, when. Written in the same transaction as the change.
+import type { Selectable } from 'kysely';
+import type { Clock } from '../../shared/clock.js';
+import type { AuditLogTable, Db } from '../db/schema.js';
+import { newId } from '../ids.js';
+
+export type AuditRow = Selectable<AuditLogTable>;
+
+export interface Actor {
+  readonly kind: 'operator' | 'customer' | 'system' | 'device';
+  readonly id: string;
+}
+
+export const SYSTEM: Actor = { kind: 'system', id: 'server' };
+
+export interface AuditEntry {
+  readonly actor: Actor;
+  readonly action: string;
+  readonly subscriptionId?: string | null;
+  readonly subjectId?: string | null;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export async function appendAudit(db: Db, clock: Clock, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId('aud', clock),
+      at: clock.now(),
+      actor_kind: entry.actor.kind,
+      actor_id: entry.actor.id,
+      action: entry.action,
+      subscription_id: entry.subscriptionId ?? null,
+      subject_id: entry.subjectId ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
+
+export function listAudit(
+  db: Db,
+  filter: { subscriptionId?: string | undefined; action?: string | undefined; before?: string | undefined; limit: number },
+): Promise<AuditRow[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  return query.execute();
+}
