@@ -1,0 +1,98 @@
+// The agent's data plane against a real kernel (the router namespace): applying twice, or again
+// after a restart, leaves identical `ip`/`tc` state and runs no command; a profile change is made
+// in place; clearing restores the device; foreign and stale state is converged; bad input and a
+// missing device are refused with typed errors.
+import t from 'tap';
+import { PROFILES } from '../../shared/service.js';
+import { createDataPlaneController, DataPlaneError, DATAPLANE_ERROR_CODES } from '../../agent/dataplane/index.js';
+import { startTool } from '../../firmware-sim/dataplane/index.js';
+import { rig, routerConfig, routerState, skipUnlessSupported, waitFor } from './helpers.js';
+
+const skip = await skipUnlessSupported();
+const blocking = { blocking: { enabled: true } };
+
+const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
+
+t.test('applying twice, or after a restart, changes nothing and duplicates nothing', { skip }, async (t) => {
+  const { dp, agent } = await rig(t, { dslUp: false, mobileUp: true }, blocking);
+  t.ok((await agent.applyPath('mobile')).commands > 0, 'the first failover does something');
+  t.ok((await agent.applyShaping(PROFILES.baseline)).commands > 0, 'so does the first profile');
+  const applied = await routerState(dp);
+
+  t.equal((await agent.applyPath('mobile')).commands, 0, 'the same path again: no command');
+  t.equal((await agent.applyShaping(PROFILES.baseline)).commands, 0, 'the same profile again: no command');
+  t.equal(await routerState(dp), applied, 'identical ip and tc state');
+
+  const restarted = createDataPlaneController(routerConfig(dp, blocking));
+  t.equal((await restarted.applyPath('mobile')).commands, 0, 'after a restart: no command for the path');
+  t.equal((await restarted.applyShaping(PROFILES.baseline)).commands, 0, 'after a restart: no command for the profile');
+  t.equal(await routerState(dp), applied, 'identical ip and tc state after the restart');
+
+  t.equal(count(applied, /^default /gm), 1, 'one default route');
+  t.equal(count(applied, /qdisc tbf 1: dev wwan0 root/g), 1, 'one upload shaper');
+  t.equal(count(applied, /qdisc tbf 1: dev spifb0 root/g), 1, 'one download shaper');
+  t.equal(count(applied, /qdisc ingress ffff: dev wwan0/g), 1, 'one ingress hook');
+  t.equal(count(applied, /action order 1: mirred \(Egress Redirect to device spifb0\)/g), 1, 'one redirect to the IFB');
+  t.equal(count(applied, /ipproto tcp dport 119 prohibit/g), 1, 'one NNTP rule');
+  t.same(await restarted.readState(), { path: 'mobile', rates: PROFILES.baseline, blockingRules: 19 });
+});
+
+t.test('a profile change is made in place; null and clear remove everything of ours', { skip }, async (t) => {
+  const { dp, agent } = await rig(t, { dslUp: false, mobileUp: true });
+  const pristine = await routerState(dp);
+  await agent.applyPath('mobile');
+  await agent.applyShaping(PROFILES.baseline);
+  await startTool(dp, 'inet', { kind: 'udp-echo', port: 7000 });
+  const probe = await startTool(dp, 'lan', { kind: 'udp-probe', host: dp.addresses.server, port: 7000, intervalMs: 20, size: 72 });
+  await waitFor(async () => (await probe.report()).samples.length >= 5, 10_000, 'traffic through the shaper');
+  const before = await agent.counters();
+
+  await agent.applyShaping(PROFILES.boost);
+  t.same((await agent.readState()).rates, PROFILES.boost, 'the boost rates are in the kernel');
+  const after = await agent.counters();
+  t.ok(after.upload!.bytes >= before.upload!.bytes && after.download!.bytes >= before.download!.bytes, 'same qdiscs: their counters went on');
+  t.equal((await agent.applyShaping(PROFILES.boost)).commands, 0, 'the boost again: no command');
+  await probe.stop();
+
+  await agent.applyShaping(null);
+  t.same((await agent.readState()).rates, null, 'not shaped');
+  t.equal((await agent.applyShaping(null)).commands, 0, 'clearing again: no command');
+  await agent.clear();
+  t.same(await agent.readState(), { path: 'none', rates: null, blockingRules: 0 });
+  t.equal(await routerState(dp), pristine, 'the router is as it was before the agent');
+});
+
+t.test('foreign and stale state is converged; other programs’ routes and rules are left alone', { skip }, async (t) => {
+  const { dp, agent } = await rig(t, { dslUp: true, mobileUp: true }, blocking);
+  const ip = (...args: string[]) => dp.exec('router', 'ip', args);
+  await dp.exec('router', 'tc', ['qdisc', 'replace', 'dev', 'wwan0', 'root', 'pfifo', 'limit', '5']);
+  await ip('route', 'add', 'default', 'via', dp.addresses.mobileGateway, 'proto', '83', 'metric', '99'); // ours, stale
+  await ip('route', 'add', 'default', 'via', dp.addresses.dslGateway, 'proto', 'static', 'metric', '500'); // someone else's
+  await ip('rule', 'add', 'priority', '1500', 'ipproto', 'tcp', 'dport', '25', 'protocol', '83', 'prohibit'); // ours, stale
+  await ip('rule', 'add', 'priority', '1600', 'ipproto', 'tcp', 'dport', '25', 'protocol', 'static', 'prohibit'); // someone else's
+
+  await agent.applyPath('mobile');
+  await agent.applyShaping(PROFILES.baseline);
+  const state = await routerState(dp);
+  t.match(state, /qdisc tbf 1: dev wwan0 root/, 'the foreign root qdisc was replaced');
+  t.notMatch(state, /pfifo .*dev wwan0 root/, 'no trace of it');
+  t.equal(count(state, /^default .*proto 83/gm), 1, 'one default route of ours');
+  t.match(state, /default via 198\.51\.100\.1 dev dsl0 proto static metric 500/, 'the other default route stays');
+  t.notMatch(state, /1500:.*dport 25/, 'our stale rule is gone');
+  t.match(state, /1600:.*dport 25 prohibit proto static/, 'the other program’s rule stays');
+  t.equal((await agent.applyPath('mobile')).commands, 0, 'converged: nothing left to do');
+});
+
+t.test('bad rates and a missing device are refused with typed errors', { skip }, async (t) => {
+  const { dp, agent } = await rig(t, { dslUp: false, mobileUp: true });
+  const pristine = await routerState(dp);
+  await t.rejects(agent.applyShaping({ downKbps: 0, upKbps: 64 }), { code: DATAPLANE_ERROR_CODES.BAD_INPUT });
+  await t.rejects(agent.applyShaping({ downKbps: 128.5, upKbps: 64 }), { code: DATAPLANE_ERROR_CODES.BAD_INPUT });
+  t.equal(await routerState(dp), pristine, 'nothing changed');
+
+  const absent = createDataPlaneController(routerConfig(dp, { mobile: { device: 'ppp0', gateway: null } }));
+  const error = await absent.applyShaping(PROFILES.baseline).catch((e: unknown) => e);
+  t.ok(error instanceof DataPlaneError && error.code === DATAPLANE_ERROR_CODES.DEVICE_MISSING, 'a stick not yet connected: DEVICE_MISSING');
+  await t.rejects(absent.applyPath('mobile'), { code: DATAPLANE_ERROR_CODES.DEVICE_MISSING });
+  t.equal(await routerState(dp), pristine, 'nothing changed');
+});
