@@ -112,6 +112,9 @@ t.test('acks: a rejection needs a reason', async (t) => {
 
 t.test('status: a signal outside what a stick reports is refused', async (t) => {
   const base = fx.status();
+  const vdsl = { ...base.dsl, state: 'up' as const, downKbps: 100_000, upKbps: 40_000 };
+  t.ok(validateMessage('status', { ...base, dsl: vdsl }).ok, 'DSL sync rates above the UMTS limit (VDSL2 100/40 Mbit/s) parse');
+  refused(t, 'status', { ...base, dsl: { ...vdsl, downKbps: 2_000_000 } }, /dsl.downKbps: Too big/, 'a DSL rate above 1 Gbit/s');
   refused(t, 'status', { ...base, modem: { ...base.modem, signalDbm: 5 } }, /modem.signalDbm: Too big/, 'a positive dBm');
   t.ok(validateMessage('status', { ...base, modem: { ...base.modem, signalDbm: null } }).ok, 'an unknown signal (null) parses');
 });
