@@ -113,6 +113,11 @@ export class Stick implements SimStick {
     return this.model.snapshot(this.device.plugged, this.interp.hung, this.interp.hostBytes);
   }
 
+  /** For the simulator's data plane (not on SimStick): a data session started (true) or ended. */
+  onSessionChange(watcher: (up: boolean) => void): () => void {
+    return this.model.onSessionChange(watcher);
+  }
+
   commands(): readonly string[] {
     return this.interp.commandsReceived();
   }
@@ -270,9 +275,10 @@ export class Stick implements SimStick {
   }
 
   /** Resolves once the host has read what the stick wrote (the OK of +CFUN=1,1 must not die
-   *  in the pty's buffer with the hang-up), or after a second if nobody reads. */
+   *  in the pty's buffer with the hang-up), or after five seconds if nobody reads (a loaded
+   *  host can take over a second to read). */
   private async drained(): Promise<void> {
-    const deadline = Date.now() + 1000;
+    const deadline = Date.now() + 5000;
     while (this.device.unread() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
