@@ -1,6 +1,7 @@
 // The agent's settings: one zod schema, read by shared/config.ts from a JSON file (SP_CONFIG) and
 // SP_* variables (`routerUrl` is SP_ROUTER_URL). Defaults are the decided values; the failover
 // timings are the ones the figures in the README were measured with.
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { DeviceIdSchema } from '../shared/contract/topics.js';
 import { loadConfig, type LoadConfigOptions } from '../shared/config.js';
@@ -24,7 +25,8 @@ export const AgentConfigSchema = z.object({
   // --- the stick
   devicePath: z.string().min(1, 'expected the stick serial device, e.g. /dev/ttyUSB0'),
   simPin: z.string().regex(/^\d{4,8}$/, 'expected 4 to 8 digits').optional(),
-  apn: z.string().min(1).max(100).default('internet'),
+  /** Checked as the modem checks it (no line break, `;` or quote: it goes into an AT command). */
+  apn: ModemOptionsSchema.shape.apn.default('internet'),
   /** The modem stack's own budgets, timings and recovery ladder (agent/modem/options.ts), as JSON. */
   modemTimeouts: ModemOptionsSchema.shape.timeouts,
   modemTiming: ModemOptionsSchema.shape.timing,
@@ -68,6 +70,11 @@ export const AgentConfigSchema = z.object({
 }).refine((c) => c.probeQuorum === undefined || c.probeQuorum <= c.probeTargets.length, {
   message: 'probeQuorum must not exceed the number of probeTargets',
   path: ['probeQuorum'],
+}).refine((c) => c.dataPlane === null || c.dataPlane.dsl.source !== null || (c.probeBindAddress !== undefined && isIPv4(c.probeBindAddress)), {
+  // Once the default route points at mobile, unbound probes would go out over mobile: judging
+  // the wrong line, and costing mobile data.
+  message: "with dataPlane set, probeBindAddress must be this host's IPv4 address on the DSL side (the probes bind to it and the data plane keeps it on DSL)",
+  path: ['probeBindAddress'],
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 

@@ -1,12 +1,13 @@
 // The agent's composition root: validate config, read the router's identity (R1), build the
 // parts, wire them, start them, and stop them cleanly (SIGTERM/SIGINT). No decisions here.
 import { mkdir } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { AgentEvent, Status } from '../shared/contract/messages.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import type { AgentConfig } from './config.js';
-import { createDataPlaneController, type DataPlaneController } from './dataplane/index.js';
+import { createDataPlaneController, hangUpAfterRoute, shapingTarget, type DataPlaneConfig, type DataPlaneController } from './dataplane/index.js';
 import { defaultQuorum } from './dsl/probe.js';
 import { LineWatch, readRouterIdentity, type RouterIdentity } from './dsl/router-watch.js';
 import { Tr064Client } from './dsl/tr064-client.js';
@@ -84,11 +85,22 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     recovery: config.modemRecovery,
   });
   const outbox = await Outbox.open(join(dataDir, 'outbox.log'), { log: log.child({ component: 'outbox' }) });
-  const dataPlane = config.dataPlane ? createDataPlaneController(config.dataPlane, { logger: log }) : null;
+  const dataPlaneConfig = dataPlaneSettings(config);
+  const dataPlane = dataPlaneConfig ? createDataPlaneController(dataPlaneConfig, { logger: log }) : null;
   const steer = (what: string, action: (d: DataPlaneController) => Promise<unknown>) => {
     if (dataPlane) void action(dataPlane).catch((error: unknown) => log.error({ err: describeError(error), what }, 'data plane not converged'));
   };
+  // R3/R4 on the wire: on mobile, the profile (or less, as negotiated); nothing on DSL. Applied
+  // when the path, the profile or the negotiated rates change (the controller runs its calls in
+  // order, so a failover's route goes before its shaping).
   let shapedRates = '';
+  const steerShaping = () => {
+    if (!dataPlane) return;
+    const rates = shapingTarget(failover.state().path, profile.rates(), modem.snapshot().negotiated);
+    if (JSON.stringify(rates) === shapedRates) return;
+    shapedRates = JSON.stringify(rates);
+    steer('shaping', (d) => d.applyShaping(rates));
+  };
 
   // Late-bound parts the callbacks below reach; all are set before anything starts.
   let profile!: ProfileService;
@@ -138,20 +150,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     sendEvent: (event) => sendEvent(profileEvent(event, ids)),
     onChange: () => {
       failover.setDataAllowed(profile.dataAllowed());
-      const rates = profile.rates();
-      if (JSON.stringify(rates) !== shapedRates) {
-        shapedRates = JSON.stringify(rates);
-        steer('shaping', (d) => d.applyShaping(rates)); // R3/R4 on the wire, where the host routes the traffic
-      }
+      steerShaping();
       publisher.changed();
     },
   });
 
+  // With a data plane, a failback's hang-up waits for the route to leave mobile.
+  let routed: Promise<unknown> = Promise.resolve();
   failover = new FailoverController({
     clock,
     log: log.child({ component: 'failover' }),
     settings: failoverSettings(config),
-    modem,
+    modem: dataPlane ? hangUpAfterRoute(modem, () => routed) : modem,
     dataAllowed: profile.dataAllowed(),
     probe: {
       targets: config.probeTargets,
@@ -161,7 +171,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       localAddress: config.probeBindAddress,
     },
     onPathChange: (change) => {
-      steer('path', (d) => d.applyPath(change.to)); // R2 (and R11 blocking on mobile)
+      steer('path', (d) => (routed = d.applyPath(change.to))); // R2 (and R11 blocking on mobile)
+      steerShaping(); // set up on failover, cleared on failback
       void sendEvent(pathEvent(change, ids));
     },
     onChange: () => publisher.changed(),
@@ -191,6 +202,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       // The mobile device (and its qdiscs and routes) comes and goes with the session.
       if (sessionUp) steer('re-apply', (d) => d.reapply());
     }
+    // The negotiated rates come with the session. Deferred: a state event fires inside a failover
+    // step (the session is asked for first), and the step's new route must be queued before it.
+    if (event.type === 'state') queueMicrotask(steerShaping);
     const asEvent = modemEvent(event, clock.now(), ids);
     if (asEvent) void sendEvent(asEvent);
     if (event.type !== 'counters') publisher.changed();
@@ -216,8 +230,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   watch.start();
   publisher.start();
   steer('path', (d) => d.applyPath(failover.state().path));
-  shapedRates = JSON.stringify(profile.rates());
-  steer('shaping', (d) => d.applyShaping(profile.rates()));
+  steerShaping();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -240,6 +253,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     })());
 
   return { router, status: currentStatus, stop };
+}
+
+/**
+ * The data plane's settings, with the DSL source address taken from probeBindAddress: the probes
+ * bind to it, and the data plane keeps traffic from it on DSL once the default route points at
+ * mobile (the config schema requires one of the two with a data plane).
+ */
+function dataPlaneSettings(config: AgentConfig): DataPlaneConfig | null {
+  const dataPlane = config.dataPlane;
+  if (!dataPlane) return null;
+  const bind = config.probeBindAddress;
+  return { ...dataPlane, dsl: { ...dataPlane.dsl, source: dataPlane.dsl.source ?? (bind !== undefined && isIPv4(bind) ? bind : null) } };
 }
 
 /**

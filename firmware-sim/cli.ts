@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { startSimulator } from './index.js';
+import { dataPlaneSupport, startSimulator } from './index.js';
 
 export const help = `Usage: serviceplus sim [options]
 
@@ -31,6 +31,10 @@ Stick:
   --latency-scale <x>     multiply realistic latencies (default 1; 0 = instant)
   --boot-urc-ms <ms>      send ^BOOT every <ms> on the idle port (default: never)
   --no-stick              run without the stick
+
+Data plane (Linux, root, iproute2):
+  --data-plane            real packets in network namespaces: the DSL link follows the line,
+                          the mobile link the stick's data session (names printed; removed on exit)
 
 Control and output:
   --control-port <n>      JSON control interface port on 127.0.0.1 (default 0: a free one)
@@ -65,6 +69,7 @@ const OptionsSchema = z.object({
   'no-stick': z.boolean().default(false),
   'control-port': port.default(0),
   'no-control': z.boolean().default(false),
+  'data-plane': z.boolean().default(false),
   seed: z.coerce.number().int().default(1),
   json: z.boolean().default(false),
 });
@@ -86,7 +91,7 @@ const STRING_OPTIONS = [
   'control-port',
   'seed',
 ] as const;
-const BOOLEAN_OPTIONS = ['no-router', 'no-stick', 'no-control', 'json'] as const;
+const BOOLEAN_OPTIONS = ['no-router', 'no-stick', 'no-control', 'data-plane', 'json'] as const;
 
 export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, unknown>;
@@ -111,6 +116,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const o = parsed.data;
   const logger = pino({ name: 'sim', level: process.env['SP_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  if (o['data-plane']) {
+    const support = await dataPlaneSupport();
+    if (!support.ok) {
+      process.stderr.write(`serviceplus sim: --data-plane: ${support.reason}\n`);
+      return 2;
+    }
+  }
 
   const sim = await startSimulator({
     router: o['no-router']
@@ -122,12 +134,20 @@ export async function run(argv: readonly string[]): Promise<number> {
     control: o['no-control'] ? null : { port: o['control-port'] },
     seed: o.seed,
     logger,
+    dataPlane: o['data-plane'] ? {} : false,
   });
 
   const router = sim.router;
   const stick = sim.stick;
   if (o.json) {
-    const line = { routerUrl: router?.url ?? null, username: router?.username ?? null, password: router?.password ?? null, devicePath: stick?.devicePath ?? null, controlUrl: sim.controlUrl };
+    const line = {
+      routerUrl: router?.url ?? null,
+      username: router?.username ?? null,
+      password: router?.password ?? null,
+      devicePath: stick?.devicePath ?? null,
+      controlUrl: sim.controlUrl,
+      ...(sim.dataPlane ? { namespaces: sim.dataPlane.namespaces } : {}),
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
     const lines: string[] = [];
@@ -137,6 +157,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     if (stick) lines.push(`Huawei stick (AT over a pty): ${stick.devicePath}  (open at 57600 baud)`);
     if (sim.controlUrl) lines.push(`Control (JSON): ${sim.controlUrl}  e.g. POST /control {"action":"dsl","state":"down"}`);
+    if (sim.dataPlane) {
+      const ns = sim.dataPlane.namespaces;
+      lines.push(`Data plane: namespaces ${Object.values(ns).join(' ')}`);
+      lines.push(`  e.g. ip netns exec ${ns.lan} ping ${sim.dataPlane.addresses.server}`);
+    }
     lines.push('Press Ctrl+C to stop.');
     process.stdout.write(`${lines.join('\n')}\n`);
   }

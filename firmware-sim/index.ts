@@ -13,11 +13,14 @@
 // Every control method is also reachable as JSON over HTTP (see control/actions.ts), for the
 // demo and black-box tests: `POST <controlUrl>/control {"action":"dsl","state":"down"}`.
 
+import type { DataPlane, DataPlaneOptions } from './dataplane/index.js';
 import type { LatencyKey } from './stick/latency.js';
 
 export { startSimulator } from './main.js';
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
 export { LATENCY_DEFAULTS_MS, type LatencyKey } from './stick/latency.js';
+/** The optional data plane (network namespaces; Linux, root, iproute2): see dataplane/index.ts. */
+export { dataPlaneSupport, bridgeIntoNamespace, type DataPlane, type DataPlaneSupport, type Bridge } from './dataplane/index.js';
 /** The control surface as JSON commands (what POST /control accepts), for scripted scenarios. */
 export { applyControl, ControlCommandSchema, type ControlCommand } from './control/actions.js';
 
@@ -142,6 +145,16 @@ export interface StickOptions {
   readonly quirks?: Partial<StickQuirks>;
 }
 
+/**
+ * The simulator's data plane: network namespaces for the customer's LAN, the agent's router
+ * host, the DSL line, the mobile network and the internet, joined by veth pairs (see
+ * dataplane/layout.ts). The DSL link carries packets only while the box's line is `up` (down,
+ * training, no-internet and flapping cut it); the mobile link only while the stick's data session
+ * is up (it ends with a hang-up, coverage loss, a restart or an unplug). Needs Linux, root and
+ * iproute2 (dataPlaneSupport() says whether this machine has them).
+ */
+export type SimDataPlaneOptions = Pick<DataPlaneOptions, 'prefix' | 'dslCut' | 'wireSizedHosts'>;
+
 export interface SimulatorOptions {
   /** false = no router. */
   readonly router?: RouterOptions | false;
@@ -153,6 +166,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   readonly clock?: SimClock;
   readonly logger?: SimLogger;
+  /** Real packets (see SimDataPlaneOptions); false or absent = none. */
+  readonly dataPlane?: SimDataPlaneOptions | false;
 }
 
 /** One SOAP call the router answered (or refused), for test introspection. */
@@ -313,6 +328,10 @@ export interface Simulator {
   readonly stick: SimStick | null;
   /** http://127.0.0.1:PORT of the JSON control interface, or null. */
   readonly controlUrl: string | null;
-  /** Stops everything, removes the device path and temp folder. Safe to call twice. */
+  /** The data plane when started with `dataPlane`, else null. */
+  readonly dataPlane: DataPlane | null;
+  /** Resolves once the data plane's links match the line and the stick (at once without one). */
+  dataPlaneSettled(): Promise<void>;
+  /** Stops everything, removes the device path and temp folder (and the data plane's namespaces). Safe to call twice. */
   close(): Promise<void>;
 }

@@ -9,19 +9,29 @@ import type { Logger } from '../shared/log.js';
 import { ApiError } from './errors.js';
 import { accessPlugin } from './http/access.js';
 import { openApiPlugin } from './http/openapi.js';
+import { pageRoutes } from './http/pages/index.js';
 import { problemsPlugin } from './http/problems.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { boostRoutes } from './http/routes/boosts.js';
 import { brokerHookRoutes } from './http/routes/broker-hooks.js';
+import { demoRoutes } from './http/routes/demo.js';
 import { deviceRoutes } from './http/routes/devices.js';
 import { healthRoutes } from './http/routes/health.js';
 import { ingestRoutes } from './http/routes/ingest.js';
+import { liveRoutes } from './http/routes/live.js';
 import { operatorTokenRoutes } from './http/routes/operator-tokens.js';
 import { problemRoutes } from './http/routes/problems.js';
 import { sessionRoutes } from './http/routes/sessions.js';
 import { subscriptionRoutes } from './http/routes/subscriptions.js';
 import { usageRoutes } from './http/routes/usage.js';
+import { contractRoutes } from './http/routes/contracts.js';
+import { coverageRoutes } from './http/routes/coverage.js';
+import { entitlementRoutes } from './http/routes/entitlements.js';
+import { guaranteeClaimRoutes } from './http/routes/guarantee-claims.js';
+import { helpdeskRoutes } from './http/routes/helpdesk.js';
+import { swapTicketRoutes } from './http/routes/swap-tickets.js';
 import type { AppServices } from './http/services.js';
+import { httpMetricsPlugin, metricsRoute, type ServerMetrics } from './metrics/index.js';
 
 export interface AppOptions {
   readonly services: AppServices;
@@ -55,6 +65,16 @@ export const serviceApp = fp(
       operatorTokenRoutes,
       ingestRoutes,
       brokerHookRoutes,
+      // R12-R24 (issue 6)
+      swapTicketRoutes,
+      guaranteeClaimRoutes,
+      contractRoutes,
+      coverageRoutes,
+      entitlementRoutes,
+      helpdeskRoutes,
+      demoRoutes,
+      liveRoutes,
+      pageRoutes,
     ]) {
       await app.register(routes);
     }
@@ -62,7 +82,12 @@ export const serviceApp = fp(
   { name: 'serviceplus' },
 );
 
-export async function buildApp(services: AppServices, log: Logger): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Prometheus metrics (server/metrics): HTTP latency of every route, and GET /metrics. */
+  readonly metrics?: ServerMetrics;
+}
+
+export async function buildApp(services: AppServices, log: Logger, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Our own request log below: it names the route, never the query string (a broker hook
@@ -78,6 +103,9 @@ export async function buildApp(services: AppServices, log: Logger): Promise<Fast
       'request',
     );
   });
+  // The latency hook goes first so it times every route; /metrics after, inside the problem handling.
+  if (options.metrics) await app.register(httpMetricsPlugin, { metrics: options.metrics });
   await app.register(serviceApp, { services });
+  if (options.metrics) await app.register(metricsRoute, { metrics: options.metrics, token: services.config.metricsToken });
   return app as unknown as FastifyInstance;
 }

@@ -16,8 +16,9 @@ jobs, and storage (a SQLite file in SP_DATA_DIR, or PostgreSQL at SP_DATABASE_UR
 Commands:
   start (default)                        run the server until SIGTERM or Ctrl-C; on the first
                                          start it creates an admin token and prints it once
-  token create --role <role> --name <n>  create an operator token (noc, helpdesk or admin);
-                                         prints the token once, on stdout
+  token create --role <role> --name <n>  create an operator token (noc, helpdesk, admin, or
+                                         telephony: only the R18 caller lookup); prints the
+                                         token once, on stdout
   token list                             list operator tokens (never the tokens themselves)
   token revoke <id>                      revoke an operator token
   migrate                                bring the database schema up to date and exit
@@ -41,6 +42,13 @@ Settings (JSON file keys, or SP_* environment variables; the variable wins):
   fairUseWarnPercent (80)                fairUseAtCap (hold-baseline | warn-only)
   sessionMinutes (60)                    loginRateLimitMax (10), loginRateLimitWindowSeconds (900)
   passwordHashCost (15)                  sweepCron, rolloverCron, outboxCron (node-cron)
+  Service rules R12-R24 (JSON objects, defaults from the service description):
+  swapCalendar, helpdeskCalendar         opening hours per weekday and exceptions (08:00-22:00)
+  swapSla                                {slaBusinessHours: 4, atRiskMarginMinutes: 60}
+  contract                               minimumTermMonths 12, noticeMonths 1, annulmentDays 30,
+                                         kitReturnDays 14, deliveryDays 7
+  coverage, guarantee, entitlements      coverage thresholds; silence policy; licenceSeats 10
+  downtimeGapSeconds (180)               a longer stop of the server is a gap in its records
 
 Exit codes: 0 stopped cleanly, 1 failed (e.g. a port in use), 2 bad usage or settings.`;
 

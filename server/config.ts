@@ -3,6 +3,12 @@
 import { z } from 'zod';
 import { loadConfig, type LoadConfigOptions } from '../shared/config.js';
 import { BOOST_DURATION_MS, FAIR_USE_CAP_BYTES, SELF_SERVICE_BOOSTS_PER_MONTH } from '../shared/service.js';
+import { BusinessCalendarConfigSchema } from './rules/calendar-config.js';
+import { ContractConfigSchema } from './rules/contract-config.js';
+import { CoverageConfigSchema } from './rules/coverage.js';
+import { EntitlementsConfigSchema } from './rules/entitlements.js';
+import { GuaranteeConfigSchema } from './rules/guarantee.js';
+import { SwapSlaConfigSchema } from './rules/swap-sla.js';
 
 const port = z.number().int().min(0).max(65_535);
 const cron = z.string().min(9, 'expected a cron expression such as "* * * * *"');
@@ -46,6 +52,11 @@ export const ServerConfigSchema = z.object({
 
   /** R5: how long a self-service boost lasts. */
   boostDurationMinutes: z.number().int().positive().default(BOOST_DURATION_MS / 60_000),
+  /**
+   * R5 for demos and tests only: a self-service boost's length in seconds, overriding
+   * boostDurationMinutes when set (the demo uses 15 s). Production keeps minutes; leave unset.
+   */
+  boostDurationSeconds: z.number().int().positive().optional(),
   /** R7: self-service boosts per calendar month. */
   selfServiceBoostsPerMonth: z.number().int().nonnegative().default(SELF_SERVICE_BOOSTS_PER_MONTH),
   /** R8: the longest boost an operator may grant. */
@@ -63,13 +74,47 @@ export const ServerConfigSchema = z.object({
   /** log2 of scrypt's N for customer passwords; 15 takes tens of ms. Existing hashes keep theirs. */
   passwordHashCost: z.number().int().min(10).max(20).default(15),
 
+  /**
+   * Bearer token a Prometheus scraper sends to GET /metrics. Unset: /metrics answers only callers
+   * on the loopback interface (a scraper on the same host, or a proxy that adds its own auth).
+   */
+  metricsToken: z.string().min(16, 'expected at least 16 characters').optional(),
+  /**
+   * `serviceplus demo` only: the firmware simulator's HTTP control URL. Set, it enables
+   * POST /api/v1/demo/sim (the NOC dashboard's demo panel); unset (the default) there is no such route.
+   */
+  demoSimControlUrl: z.string().regex(/^https?:\/\/[^/\s]+/, 'expected http://host:port of the simulator control interface').optional(),
+
   /** node-cron schedules (Europe/Amsterdam); each job also runs once at start to catch up. */
   sweepCron: cron.default('* * * * *'),
   rolloverCron: cron.default('7 0 * * *'),
   outboxCron: cron.default('* * * * *'),
+
+  // R12-R24 (server/rules/): each object as the rules define it, their defaults the source's.
+  /** R13/R14: the swap SLA's business hours, Europe/Amsterdam (default every day 08:00-22:00). */
+  swapCalendar: BusinessCalendarConfigSchema.prefault({}),
+  /** R18: the business helpdesk's opening hours (default every day 08:00-22:00). */
+  helpdeskCalendar: BusinessCalendarConfigSchema.prefault({}),
+  /** R12: 4 business hours to a technician on site; at risk with 60 minutes left. */
+  swapSla: SwapSlaConfigSchema.prefault({}),
+  /** R19-R21, R24: minimum term, notice, annulment window, kit-return window, delivery. */
+  contract: ContractConfigSchema.prefault({}),
+  /** R21: what counts as usable coverage in the first 30 days. */
+  coverage: CoverageConfigSchema.prefault({}),
+  /** R16: how a silence of the agent counts (`unknown` by default). */
+  guarantee: GuaranteeConfigSchema.prefault({}),
+  /** R17: licence seats per subscription (10). */
+  entitlements: EntitlementsConfigSchema.prefault({}),
+  /** R16: a stop of the server longer than this (no heartbeat) is recorded as a gap in what it knows. */
+  downtimeGapSeconds: z.number().int().min(60).max(86_400).default(180),
 });
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;
+
+/** R5: how long a self-service boost lasts, in ms (boostDurationSeconds wins when set). */
+export function selfServiceBoostMs(config: Pick<ServerConfig, 'boostDurationMinutes' | 'boostDurationSeconds'>): number {
+  return config.boostDurationSeconds !== undefined ? config.boostDurationSeconds * 1000 : config.boostDurationMinutes * 60_000;
+}
 
 /** Reads the server's settings; throws ConfigError naming every bad key. */
 export function loadServerConfig(options: LoadConfigOptions = {}): ServerConfig {

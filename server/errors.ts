@@ -1,9 +1,14 @@
 // Every error the API answers with, in ONE table: a stable code (the last segment of the
 // problem `type`), the HTTP status and a title. The table is the documentation: it is served at
 // /api/v1/problems, listed in the OpenAPI document, and a test fails when code uses a code that
-// is not here. Answers are RFC 9457 problem documents (application/problem+json).
+// is not here. Answers are RFC 9457 problem documents (application/problem+json). The pure
+// rules' codes (RULE_ERRORS in server/rules/errors.ts) are part of the table, so a RuleError
+// answers as a problem of its own type (server/http/problems.ts).
+import { RULE_ERRORS } from './rules/errors.js';
 
 export const PROBLEMS = {
+  // First, so that an entry below with the same code (already-suspended, not-suspended) keeps its R-numbered title.
+  ...RULE_ERRORS,
   'validation-failed': { status: 400, title: 'The request does not match its schema; `errors` names each field' },
   'malformed-body': { status: 400, title: 'The request body could not be read (not valid JSON or form data)' },
   unauthenticated: { status: 401, title: 'Credentials are missing, unknown, revoked or expired' },
@@ -15,7 +20,10 @@ export const PROBLEMS = {
   'device-not-found': { status: 404, title: 'No such device' },
   'boost-not-found': { status: 404, title: 'No such boost' },
   'token-not-found': { status: 404, title: 'No such operator token' },
+  'swap-ticket-not-found': { status: 404, title: 'No such swap ticket' },
+  'claim-not-found': { status: 404, title: 'No such guarantee claim' },
   'broker-hook-disabled': { status: 404, title: 'The broker auth hook is off (set brokerHookToken to enable it)' },
+  'not-acceptable': { status: 406, title: 'The route answers only in a format the request does not accept (see its Accept header)' },
   'login-taken': { status: 409, title: 'Another customer already has this login name' },
   'reference-taken': { status: 409, title: 'Another subscription already has this reference' },
   'device-id-taken': { status: 409, title: 'A device with this id is already enrolled' },
@@ -29,11 +37,15 @@ export const PROBLEMS = {
   'boost-not-active': { status: 409, title: 'The boost has already ended, was cancelled or was rejected' },
   'already-suspended': { status: 409, title: 'R22: the subscription is already suspended' },
   'not-suspended': { status: 409, title: 'R22: the subscription is not suspended' },
+  'not-in-service': { status: 409, title: 'R19/R24: the service is not in force (the kit is not delivered yet, or the contract has ended)' },
+  'claim-already-decided': { status: 409, title: 'R16: this guarantee claim has already been decided' },
+  'already-refunded': { status: 409, title: 'R16: this month has already been refunded; at most one refund per subscription per month' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body has a content type this route does not read' },
   'rate-limited': { status: 429, title: 'Too many attempts; wait before trying again (see Retry-After)' },
   'not-ready': { status: 503, title: 'The server is not ready (database or broker unreachable)' },
   'internal-error': { status: 500, title: 'Something went wrong on our side; it has been logged' },
+  'simulator-unavailable': { status: 502, title: 'Demo only: the firmware simulator did not answer or refused the command' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 
-export type IdKind = 'sub' | 'cus' | 'bst' | 'aud' | 'mail' | 'tok' | 'ses';
+/** `swp` swap tickets, `clm` guarantee claims, `sus` suspensions (issue 6). */
+export type IdKind = 'sub' | 'cus' | 'bst' | 'aud' | 'mail' | 'tok' | 'ses' | 'swp' | 'clm' | 'sus';
 
 /** Orders ids made in the same millisecond by this process (a TestClock often stands still). */
 let sequence = 0;

@@ -13,6 +13,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import type { AppServices, Readiness } from './http/services.js';
 import { BoostExpiry } from './jobs/expiry.js';
 import { rollOverMonths } from './jobs/rollover.js';
+import { RuleJobs } from './jobs/rule-jobs.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
@@ -20,10 +21,13 @@ import { BrokerAuth } from './mqtt/broker-auth.js';
 import { DesiredPublisher } from './mqtt/desired-publisher.js';
 import { PortInUseError, startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.js';
 import { Ingest } from './mqtt/ingest.js';
+import { ServerMetrics } from './metrics/index.js';
 import { ServerConnection } from './mqtt/server-connection.js';
 import { BoostService } from './services/boosts.js';
 import type { AfterCommit, ServiceContext } from './services/context.js';
 import { DeviceService } from './services/devices.js';
+import { buildRuleServices } from './services/rule-services.js';
+import { LiveFeed } from './services/live-feed.js';
 import { SubscriptionService } from './services/subscriptions.js';
 import { TelemetryService } from './services/telemetry.js';
 import { forgetPublished } from './store/desired-states.js';
@@ -52,6 +56,10 @@ export interface RunningServer {
     sweep(): Promise<number>;
     rollOver(): Promise<string[]>;
     drainOutbox(): Promise<void>;
+    /** R20: carry out the contract ends that are due. */
+    endContracts(): Promise<number>;
+    /** R12: record swap tickets that turned at risk or breached. */
+    watchSwapSla(): Promise<number>;
   };
   readonly ingest: Ingest;
   /** Resolves once every changed desired state is published. */
@@ -83,11 +91,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let expiry: BoostExpiry | undefined;
     let outbox: OutboxWorker | undefined;
     let broker: EmbeddedBroker | undefined;
+    let ruleJobs: RuleJobs | undefined;
+    // What changed on which router, for the NOC dashboard's live updates (GET /api/v1/live).
+    const live = new LiveFeed(log.child({ component: 'live' }));
     const effects: AfterCommit = {
-      desiredChanged: (ids) => publisher?.touch(ids),
+      desiredChanged: (ids) => {
+        publisher?.touch(ids);
+        for (const id of ids) live.deviceChanged(id, 'desired');
+      },
       boostScheduled: (id, at) => expiry?.schedule(id, at),
       mailQueued: () => outbox?.wake(),
       credentialsChanged: (id) => broker?.disconnectDevice(id),
+      contractEndScheduled: (id, at) => ruleJobs?.contractEnds.schedule(id, at),
+      swapSlaScheduled: (id, at) => ruleJobs?.swapSla.schedule(id, at),
     };
     const ctx: ServiceContext = { store, clock, config, log, effects };
 
@@ -107,8 +123,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     const boosts = new BoostService(ctx);
     const subscriptions = new SubscriptionService(ctx);
-    const devices = new DeviceService(ctx, () => agentMqttUrl);
-    const telemetry = new TelemetryService(ctx, boosts);
+    // R12-R24 (issue 6); a router swap's enrollment and the coverage check hook into these two.
+    const rules = buildRuleServices(ctx);
+    const devices = new DeviceService(ctx, () => agentMqttUrl, rules.swapTickets);
+    const telemetry = new TelemetryService(ctx, boosts, rules.coverage);
     const operators = new OperatorTokens(store, clock);
     const customers = new CustomerSessions(store, clock, config);
 
@@ -118,7 +136,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     cleanup.push(() => outbox?.stop());
 
     publisher = new DesiredPublisher(store, log.child({ component: 'desired' }));
-    const ingest = new Ingest(store, telemetry, clock, log.child({ component: 'ingest' }));
+    const ingest = new Ingest(store, telemetry, clock, log.child({ component: 'ingest' }), (deviceId, kind) => live.deviceChanged(deviceId, kind));
     const connection = new ServerConnection({
       url: mqttUrl,
       username: config.mqttUsername,
@@ -130,22 +148,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       onConnected: () => void publisher?.republishPending().catch((error: unknown) => log.error({ err: error }, 'republishing failed')),
     });
     cleanup.push(() => connection.close());
-    publisher.attach(connection);
+    const metrics = new ServerMetrics({ store, clock, ingestCounts: () => ingest.stats.snapshot(), log: log.child({ component: 'metrics' }) });
+    publisher.attach(metrics.timePublishes(connection));
     await connection.waitConnected(options.brokerTimeoutMs ?? 15_000);
 
     expiry = new BoostExpiry(store, boosts, clock, log.child({ component: 'expiry' }));
     cleanup.push(() => expiry?.stop());
     await expiry.load();
+    ruleJobs = await RuleJobs.start({ store, clock, config, log, services: rules, desiredPublished: () => publisher!.idle() });
+    cleanup.push(() => ruleJobs?.stop());
     const jobs = {
       sweep: () => expiry!.sweep(),
       rollOver: () => rollOverMonths(store, clock, log.child({ component: 'rollover' })),
       drainOutbox: () => outbox!.drain(),
+      endContracts: () => ruleJobs!.contractEnds.sweep(),
+      watchSwapSla: () => ruleJobs!.swapSla.sweep(),
     };
     const scheduler = new Scheduler(
       [
         { name: 'boost-expiry-sweep', schedule: config.sweepCron, run: jobs.sweep },
         { name: 'month-rollover', schedule: config.rolloverCron, run: jobs.rollOver },
         { name: 'mail-outbox', schedule: config.outboxCron, run: jobs.drainOutbox },
+        ...ruleJobs.scheduled(),
       ],
       log.child({ component: 'jobs' }),
     );
@@ -163,10 +187,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       customers,
       brokerAuth,
       telemetry,
+      ...rules,
+      live,
       ingestCounts: () => ingest.stats.snapshot(),
       readiness: () => readiness(store, connection),
     };
-    const app = await buildApp(services, log.child({ component: 'http' }));
+    const app = await buildApp(services, log.child({ component: 'http' }), { metrics });
     cleanup.push(() => app.close());
     try {
       await app.listen({ host: config.httpHost, port: config.httpPort });

@@ -1,11 +1,14 @@
 // Seeding for the demo and for tests: a subscription with its customer login and, optionally,
 // an enrolled router, through the same services the API uses (audited as the `system` actor).
+import type { OperatorRole } from './auth/roles.js';
 import type { RunningServer } from './main.js';
 import type { DeviceCredentials } from './services/devices.js';
 
 export interface SeedRequest {
   readonly reference?: string;
-  readonly customer: { readonly name: string; readonly login: string; readonly password: string; readonly email?: string };
+  readonly customer: { readonly name: string; readonly login: string; readonly password: string; readonly email?: string; readonly phone?: string };
+  /** R24: when the kit was ordered and delivered (ms); without `deliveredAt` the contract waits for delivery. */
+  readonly contract?: { readonly orderedAt?: number; readonly deliveredAt?: number };
   /** Enroll a router of this model (e.g. "FRITZ!Box 7490"); omit for none. */
   readonly routerModel?: string;
   readonly deviceId?: string;
@@ -31,7 +34,7 @@ export async function seedSubscription(server: Pick<RunningServer, 'services'>, 
 /** An operator bearer token, shown once (the CLI's `token create` does the same). */
 export async function createOperatorToken(
   server: Pick<RunningServer, 'services'>,
-  request: { name: string; role: 'noc' | 'helpdesk' | 'admin' },
+  request: { name: string; role: OperatorRole },
 ): Promise<string> {
   return (await server.services.operators.create(request, { kind: 'system', id: 'seed' })).token;
 }

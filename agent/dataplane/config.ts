@@ -29,7 +29,14 @@ export const dataPlaneConfigSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a network namespace name')
     .nullable()
     .default(null),
-  dsl: uplinkSchema,
+  dsl: uplinkSchema.extend({
+    /**
+     * The host's address on the DSL side (the agent sets it from `probeBindAddress`): traffic
+     * from it, the connectivity probes above all, leaves over DSL whatever the default route,
+     * and never over mobile (see sourceRules in rule-plan.ts). Null: no such rules.
+     */
+    source: ipv4Schema.nullable().default(null),
+  }),
   mobile: uplinkSchema,
   /** The IFB device that carries the mobile download through the download shaper; created and removed by us. */
   ifbDevice: deviceNameSchema.default('spifb0'),
@@ -41,8 +48,16 @@ export const dataPlaneConfigSchema = z.object({
       metric: z.number().int().min(0).max(0xffffffff).default(50),
       /** rtnetlink protocol number that marks our routes and rules as ours (shown by `ip -N`). */
       protocol: z.number().int().min(5).max(255).default(83),
+      /** Routing table that holds only the DSL default route, for traffic from `dsl.source`. */
+      sourceTable: z.number().int().min(1).max(252).default(83),
+      /** First `ip rule` priority of the DSL source rules (three in a row, before the blocking rules). */
+      sourcePriority: z.number().int().min(1).max(32000).default(900),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((route) => String(route.table) !== String(route.sourceTable), {
+      message: 'sourceTable must differ from the table of the default route',
+      path: ['sourceTable'],
+    }),
   /** R11: traffic blocked on the mobile path, applied on failover and removed on failback. */
   blocking: z
     .object({

@@ -1,5 +1,6 @@
 // The agent's data plane: what failover and profile code call. applyPath moves the default route
-// (R2) and sets the R11 blocking rules; applyShaping shapes the mobile uplink to a profile (R3,
+// (R2), sets the R11 blocking rules, and keeps traffic from the DSL-side address (the probes)
+// on DSL whatever the default route; applyShaping shapes the mobile uplink to a profile (R3,
 // R4). Every call reads the kernel's state (`ip -j`, `tc -j`) and issues only the commands that
 // converge it, so calling twice, or again after an agent restart, changes nothing and never
 // duplicates a qdisc, route or rule. Calls run one at a time, in the order they were made.
@@ -8,7 +9,8 @@ import { silentLogger, type Logger } from '../../shared/log.js';
 import type { Rates } from '../../shared/service.js';
 import type { DataPlaneConfig } from './config.js';
 import { DATAPLANE_ERROR_CODES, DataPlaneError } from './errors.js';
-import { desiredRoute, desiredRules, parseDefaultRoutes, parseNeighbours, parseOurRules, planRoute, planRules, routeCommand } from './route-plan.js';
+import { desiredRoute, parseArpRetrans, parseDefaultRoutesByTable, parseNeighbours, planArpRetrans, planRoute, routeCommand, tableId, type RouteFact } from './route-plan.js';
+import { desiredRules, isBlocking, parseOurRules, planRules } from './rule-plan.js';
 import { createCommandRunner, type CommandRunner } from './runner.js';
 import { TREE, planEgress, planIngress, planLink, shapingTrees, type Command, type DeviceTc } from './shaping-plan.js';
 import { parseClasses, parseFilters, parseLinks, qdiscsByDevice, rootCounters, type LinkFact, type QdiscFact } from './tc-state.js';
@@ -40,9 +42,10 @@ export interface DataPlaneController {
   /** R3/R4: shapes the mobile uplink (download through the IFB, upload on egress); null removes it. */
   applyShaping(rates: Rates | null): Promise<ApplyResult>;
   /**
-   * Applies the last path and shaping again. Call it when the stick's session comes up: a ppp0
-   * or a re-enumerated wwan0 is a new device without our qdiscs and routes, and the gateway's
-   * ARP entry may have failed while there was no carrier (cleared, so traffic flows at once).
+   * Applies the path and shaping last asked for again, in its turn after the calls before it.
+   * Call it when the stick's session comes up: a ppp0 or a re-enumerated wwan0 is a new device
+   * without our qdiscs and routes, and the gateway's ARP entry may have failed while there was
+   * no carrier (cleared, so traffic flows at once).
    */
   reapply(): Promise<ApplyResult>;
   /** What is in the kernel now. */
@@ -68,8 +71,11 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
   const mobile = config.mobile.device;
   const ifb = config.ifbDevice;
   let queue: Promise<unknown> = Promise.resolve();
+  /** The path in the kernel (after the last applyPath that succeeded). */
   let lastPath: Path | null = null;
-  let lastRates: Rates | null | undefined;
+  /** What was last asked for (reapply converges to it). */
+  let wantedPath: Path | null = null;
+  let wantedRates: Rates | null | undefined;
 
   /** One operation at a time, in call order; a failure does not block the next one. */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -156,8 +162,14 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
     return execute(commands);
   }
 
-  async function convergePath(path: Path): Promise<number> {
-    const table = String(config.route.table);
+  /** The default routes of every table (ours and others'; the planner tells them apart). */
+  async function readDefaultRoutes(): Promise<{ main: RouteFact[]; source: RouteFact[] }> {
+    const byTable = parseDefaultRoutesByTable(await runner.run('ip', ['route', 'show', 'table', 'all', 'exact', '0.0.0.0/0'], { flags: ['-j', '-N'] }));
+    return { main: byTable.get(tableId(config.route.table)) ?? [], source: byTable.get(tableId(config.route.sourceTable)) ?? [] };
+  }
+
+  /** The path's default route and rules, and the DSL source routing; `clearing`: none of ours. */
+  async function convergePath(path: Path, clearing = false): Promise<number> {
     let done = 0;
     const want = desiredRoute(path, config);
     if (want && lastPath !== null && lastPath !== path) {
@@ -165,10 +177,23 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
       // reading and tidying up follow, off the critical path.
       done += await execute([routeCommand(want, config)]);
     }
-    const routes = parseDefaultRoutes(await runner.run('ip', ['route', 'show', 'table', table, 'exact', '0.0.0.0/0'], { flags: ['-j', '-N'] }));
-    const rules = parseOurRules(await runner.run('ip', ['rule', 'show'], { flags: ['-j', '-N'] }), config.route.protocol);
+    const sourceTable = String(config.route.sourceTable);
+    const [{ main: routes, source: sourceRoutes }, rules, arp] = await Promise.all([
+      readDefaultRoutes(),
+      runner.run('ip', ['rule', 'show'], { flags: ['-j', '-N'] }).then((text) => parseOurRules(text, config.route.protocol)),
+      runner.run('ip', ['ntable', 'show', 'name', 'arp_cache'], { flags: ['-j'] }).then(parseArpRetrans),
+    ]);
+    // The source table's DSL route may fail for now (a DSL device that is gone while its line is
+    // down); the source rules' final `unreachable` then keeps that traffic off mobile meanwhile.
+    const sourcePath: Path = config.dsl.source !== null && !clearing ? 'dsl' : 'none';
+    const sourceRoute = planRoute(sourceRoutes, sourcePath, config, sourceTable).map((c) => ({ ...c, mayFail: true }));
     // The route first: on failover traffic moves at once, the rules follow within milliseconds.
-    done += await execute([...planRoute(routes, path, config), ...planRules(rules, desiredRules(path, config), config.route.protocol)]);
+    done += await execute([
+      ...planRoute(routes, path, config),
+      ...sourceRoute,
+      ...planRules(rules, desiredRules(clearing ? null : path, config), config.route.protocol),
+      ...(clearing ? [] : planArpRetrans(arp, config)),
+    ]);
     return done + (await execute(await neighbourKick(path)));
   }
 
@@ -195,14 +220,23 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
     return { upload: of(mobile), download: of(ifb) };
   }
 
+  async function pathNow(path: Path): Promise<ApplyResult> {
+    const commands = await convergePath(path);
+    lastPath = path;
+    log.info({ path, commands }, commands > 0 ? 'path applied' : 'path already in place');
+    return { commands };
+  }
+
+  async function shapingNow(rates: Rates | null): Promise<ApplyResult> {
+    const commands = rates === null ? await removeShaping() : await convergeShaping(rates);
+    log.info({ rates, commands }, commands > 0 ? 'shaping applied' : 'shaping already in place');
+    return { commands };
+  }
+
   const controller: DataPlaneController = {
     applyPath(path) {
-      return serial(async () => {
-        const commands = await convergePath(path);
-        lastPath = path;
-        log.info({ path, commands }, commands > 0 ? 'path applied' : 'path already in place');
-        return { commands };
-      });
+      wantedPath = path;
+      return serial(() => pathNow(path));
     },
 
     applyShaping(rates) {
@@ -211,25 +245,25 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
       } catch (error) {
         return Promise.reject(error);
       }
+      wantedRates = rates;
+      return serial(() => shapingNow(rates));
+    },
+
+    reapply() {
+      // Queued like every call, and it takes what was last asked for when its turn comes: called
+      // while a path change is still queued, it must not undo it; after a change that failed (a
+      // ppp0 that did not exist yet), it is that change which is tried again.
       return serial(async () => {
-        const commands = rates === null ? await removeShaping() : await convergeShaping(rates);
-        lastRates = rates;
-        log.info({ rates, commands }, commands > 0 ? 'shaping applied' : 'shaping already in place');
+        let commands = 0;
+        if (wantedPath !== null) commands += (await pathNow(wantedPath)).commands;
+        if (wantedRates !== undefined) commands += (await shapingNow(wantedRates)).commands;
         return { commands };
       });
     },
 
-    async reapply() {
-      let commands = 0;
-      if (lastPath !== null) commands += (await controller.applyPath(lastPath)).commands;
-      if (lastRates !== undefined) commands += (await controller.applyShaping(lastRates)).commands;
-      return { commands };
-    },
-
     readState() {
       return serial(async () => {
-        const table = String(config.route.table);
-        const routes = parseDefaultRoutes(await runner.run('ip', ['route', 'show', 'table', table, 'exact', '0.0.0.0/0'], { flags: ['-j', '-N'] }));
+        const routes = (await readDefaultRoutes()).main;
         const ours = routes.find((r) => r.protocol === config.route.protocol);
         const path: DataPlaneState['path'] = !ours ? 'none' : ours.dev === config.dsl.device ? 'dsl' : ours.dev === mobile ? 'mobile' : 'other';
         const rules = parseOurRules(await runner.run('ip', ['rule', 'show'], { flags: ['-j', '-N'] }), config.route.protocol);
@@ -239,7 +273,7 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
           return root ? Math.round((Number(root.options['rate']) * 8) / 1000) : null;
         };
         const [up, down] = [rateOf(mobile), rateOf(ifb)];
-        return { path, rates: up !== null && down !== null ? { downKbps: down, upKbps: up } : null, blockingRules: rules.filter((r) => r.blocking).length };
+        return { path, rates: up !== null && down !== null ? { downKbps: down, upKbps: up } : null, blockingRules: rules.filter((r) => isBlocking(r.fact)).length };
       });
     },
 
@@ -248,11 +282,12 @@ export function createDataPlaneController(config: DataPlaneConfig, deps: Control
     },
 
     clear() {
+      wantedPath = null;
+      wantedRates = undefined;
       return serial(async () => {
         await removeShaping();
-        await convergePath('none');
+        await convergePath('none', true);
         lastPath = null;
-        lastRates = undefined;
         log.info('data plane cleared');
       });
     },

@@ -14,3 +14,5 @@ export { dataPlaneConfigSchema, type DataPlaneConfig, type DataPlaneConfigInput 
 export { DEFAULT_BLOCKED_TRAFFIC, blockRuleSchema, policyRules, type BlockRule, type PolicyRule } from './blocking.js';
 export { DATAPLANE_ERROR_CODES, DataPlaneError, isDataPlaneError, type DataPlaneErrorCode } from './errors.js';
 export { createCommandRunner, type CommandRunner, type RunnerOptions } from './runner.js';
+export { shapingTarget } from './shaping-target.js';
+export { hangUpAfterRoute } from './hang-up.js';

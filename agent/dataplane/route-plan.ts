@@ -1,10 +1,9 @@
-// The active path as routes and rules, and the `ip` commands that converge to it. Pure.
-// Our default route and our blocking rules carry our rtnetlink protocol number, so they are
-// told apart from anyone else's (DHCP's default route, the system's rules) and only ours are
-// changed. Moving the route is one `ip route replace` (atomic: no instant without a route).
+// The active path as routes, and the `ip` commands that converge to it (rules: rule-plan.ts).
+// Pure. Our default routes carry our rtnetlink protocol number, so they are told apart from
+// anyone else's (DHCP's default route) and only ours are changed. Moving the route is one
+// `ip route replace` (atomic: no instant without a route).
 import type { Path } from '../../shared/contract/messages.js';
 import { DATAPLANE_ERROR_CODES, DataPlaneError } from './errors.js';
-import { policyRules, type PolicyRule } from './blocking.js';
 import type { DataPlaneConfig } from './config.js';
 import type { Command } from './shaping-plan.js';
 
@@ -17,8 +16,6 @@ export interface RouteFact {
 }
 
 const RTN_UNICAST = '1';
-const FR_ACT_PROHIBIT = '8';
-const IPPROTO: Readonly<Record<string, 'tcp' | 'udp'>> = { tcp: 'tcp', 'ipproto-6': 'tcp', '6': 'tcp', udp: 'udp', 'ipproto-17': 'udp', '17': 'udp' };
 const RT_PROTOS: Readonly<Record<string, number>> = { boot: 3, kernel: 2, static: 4, dhcp: 16, ra: 9 };
 
 function parseArray(text: string, what: string): Record<string, unknown>[] {
@@ -37,47 +34,40 @@ function protocolNumber(value: unknown): number {
   return /^\d+$/.test(text) ? Number(text) : (RT_PROTOS[text] ?? -1);
 }
 
-/** `ip -j -N route show table T exact 0.0.0.0/0`. */
-export function parseDefaultRoutes(text: string): RouteFact[] {
-  return parseArray(text, 'ip routes').map((r) => ({
+function routeFact(r: Record<string, unknown>): RouteFact {
+  return {
     type: r['type'] === undefined ? RTN_UNICAST : String(r['type']),
     gateway: typeof r['gateway'] === 'string' ? r['gateway'] : null,
     dev: typeof r['dev'] === 'string' ? r['dev'] : null,
     protocol: protocolNumber(r['protocol']),
     metric: typeof r['metric'] === 'number' ? r['metric'] : 0,
-  }));
+  };
 }
 
-function range(rule: Record<string, unknown>, name: 'dport' | 'sport'): readonly [number, number] | null {
-  const single = rule[name];
-  if (typeof single === 'number') return [single, single];
-  const start = rule[`${name}_start`];
-  const end = rule[`${name}_end`];
-  return typeof start === 'number' && typeof end === 'number' ? [start, end] : null;
+/** `ip -j -N route show table T exact 0.0.0.0/0`. */
+export function parseDefaultRoutes(text: string): RouteFact[] {
+  return parseArray(text, 'ip routes').map(routeFact);
 }
 
-export interface CurrentRule extends PolicyRule {
-  /** False for a rule of ours that is not a port-blocking `prohibit` rule (stale: removed). */
-  readonly blocking: boolean;
+const MAIN_TABLE = '254';
+const TABLE_NAMES: Readonly<Record<string, string>> = { main: '254', local: '255', default: '253' };
+
+/** A table as `ip -N` names it: its number (`main` is 254). */
+export function tableId(table: string | number): string {
+  return TABLE_NAMES[String(table)] ?? String(table);
 }
 
-/** Our rules in `ip -j -N rule show` (rules of other protocols are left out). */
-export function parseOurRules(text: string, protocol: number): CurrentRule[] {
-  return parseArray(text, 'ip rules')
-    .filter((r) => protocolNumber(r['protocol']) === protocol)
-    .map((r) => {
-      const ipproto = IPPROTO[String(r['ipproto'])];
-      const dport = range(r, 'dport');
-      const sport = range(r, 'sport');
-      const prohibit = String(r['action']) === FR_ACT_PROHIBIT || r['action'] === 'prohibit';
-      return {
-        priority: typeof r['priority'] === 'number' ? r['priority'] : 0,
-        ipproto: ipproto ?? 'tcp',
-        dport,
-        sport,
-        blocking: prohibit && ipproto !== undefined && (dport === null) !== (sport === null),
-      };
-    });
+/**
+ * `ip -j -N route show table all exact 0.0.0.0/0`, by table (`ip` leaves out `table` for main).
+ * One read for every table, and no error for a table that is empty (which `show table T` gives).
+ */
+export function parseDefaultRoutesByTable(text: string): Map<string, RouteFact[]> {
+  const byTable = new Map<string, RouteFact[]>();
+  for (const r of parseArray(text, 'ip routes')) {
+    const table = r['table'] === undefined ? MAIN_TABLE : tableId(String(r['table']));
+    byTable.set(table, [...(byTable.get(table) ?? []), routeFact(r)]);
+  }
+  return byTable;
 }
 
 /** `ip -j neigh show to GW dev D`: the state flags of each entry (`REACHABLE`, `FAILED`, …). */
@@ -95,49 +85,48 @@ export function desiredRoute(path: Path, config: DataPlaneConfig): RouteFact | n
 }
 
 /** `ip route replace` of our default route: atomic, and idempotent on its own. */
-export function routeCommand(want: RouteFact, config: DataPlaneConfig): Command {
+export function routeCommand(want: RouteFact, config: DataPlaneConfig, inTable = table(config)): Command {
   return {
     tool: 'ip',
-    args: ['route', 'replace', 'default', ...(want.gateway ? ['via', want.gateway] : []), 'dev', want.dev ?? '', 'proto', String(want.protocol), 'metric', String(want.metric), 'table', table(config)],
+    args: ['route', 'replace', 'default', ...(want.gateway ? ['via', want.gateway] : []), 'dev', want.dev ?? '', 'proto', String(want.protocol), 'metric', String(want.metric), 'table', inTable],
   };
 }
 
-export function planRoute(current: readonly RouteFact[], path: Path, config: DataPlaneConfig): Command[] {
+/** Commands that leave `current` (the default routes of `inTable`) with ours for `path` only. */
+export function planRoute(current: readonly RouteFact[], path: Path, config: DataPlaneConfig, inTable = table(config)): Command[] {
   const want = desiredRoute(path, config);
   const ours = current.filter((r) => r.protocol === config.route.protocol);
   const same = (r: RouteFact) => want !== null && r.type === want.type && r.gateway === want.gateway && r.dev === want.dev && r.metric === want.metric;
   const commands: Command[] = [];
-  if (want && !ours.some(same)) commands.push(routeCommand(want, config));
+  if (want && !ours.some(same)) commands.push(routeCommand(want, config, inTable));
   for (const r of ours) {
     if (same(r) || (want && r.metric === want.metric)) continue; // replaced in place above
-    commands.push({ tool: 'ip', args: ['route', 'del', 'default', 'proto', String(r.protocol), 'metric', String(r.metric), 'table', table(config)], mayFail: true });
+    commands.push({ tool: 'ip', args: ['route', 'del', 'default', 'proto', String(r.protocol), 'metric', String(r.metric), 'table', inTable], mayFail: true });
   }
   return commands;
 }
 
-/** R11: the blocking rules for a path (only on mobile, only when the policy is on). */
-export function desiredRules(path: Path, config: DataPlaneConfig): PolicyRule[] {
-  if (path !== 'mobile' || !config.blocking.enabled) return [];
-  return policyRules(config.blocking.rules, config.blocking.firstPriority);
-}
+/**
+ * ARP retry interval on the uplinks (ms). The default route moves to the mobile uplink before
+ * the stick's session (and its carrier) is up, so the gateway's ARP entry starts incomplete; the
+ * kernel asks again only every `retrans` (1 s by default), which would add up to a second to a
+ * failover once the carrier comes. At 100 ms the gateway answers within a tenth of a second of
+ * the carrier, whoever notices first. Harmless elsewhere: three quick retries instead of slow ones.
+ */
+export const ARP_RETRANS_MS = 100;
 
-const ruleKey = (r: PolicyRule) => JSON.stringify([r.priority, r.ipproto, r.dport, r.sport]);
-
-function ruleArgs(r: PolicyRule, protocol: number): string[] {
-  const ports = (name: string, p: readonly [number, number] | null) => (p ? [name, p[0] === p[1] ? String(p[0]) : `${p[0]}-${p[1]}`] : []);
-  return ['priority', String(r.priority), 'protocol', String(protocol), 'ipproto', r.ipproto, ...ports('dport', r.dport), ...ports('sport', r.sport), 'prohibit'];
-}
-
-export function planRules(current: readonly CurrentRule[], wanted: readonly PolicyRule[], protocol: number): Command[] {
-  const have = new Set(current.filter((r) => r.blocking).map(ruleKey));
-  const want = new Set(wanted.map(ruleKey));
-  const commands: Command[] = [];
-  // Removals first: a stale rule may hold a priority a wanted one needs.
-  for (const r of current) {
-    if (r.blocking && want.has(ruleKey(r))) continue;
-    const args = r.blocking ? ['rule', 'del', ...ruleArgs(r, protocol)] : ['rule', 'del', 'priority', String(r.priority), 'protocol', String(protocol)];
-    commands.push({ tool: 'ip', args, mayFail: true });
+/** `ip -j ntable show name arp_cache`: the ARP retry interval of each device that has one. */
+export function parseArpRetrans(text: string): Map<string, number> {
+  const byDevice = new Map<string, number>();
+  for (const t of parseArray(text, 'ip ntable')) {
+    if (typeof t['dev'] === 'string' && typeof t['retrans'] === 'number') byDevice.set(t['dev'], t['retrans']);
   }
-  for (const r of wanted) if (!have.has(ruleKey(r))) commands.push({ tool: 'ip', args: ['rule', 'add', ...ruleArgs(r, protocol)] });
-  return commands;
+  return byDevice;
+}
+
+/** Sets the quick ARP retry on the uplinks that have a gateway and exist now. */
+export function planArpRetrans(current: ReadonlyMap<string, number>, config: DataPlaneConfig): Command[] {
+  return [config.dsl, config.mobile]
+    .filter((uplink) => uplink.gateway !== null && current.has(uplink.device) && current.get(uplink.device) !== ARP_RETRANS_MS)
+    .map((uplink) => ({ tool: 'ip', args: ['ntable', 'change', 'name', 'arp_cache', 'dev', uplink.device, 'retrans', String(ARP_RETRANS_MS)] }));
 }

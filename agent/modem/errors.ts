@@ -89,12 +89,14 @@ export interface CmeDetail {
 /** Reads the part after `+CME ERROR:` (a number or a text) into a typed detail. */
 export function cmeDetail(raw: string): CmeDetail {
   const text = raw.trim();
-  if (/^\d+$/.test(text)) {
+  // A number too long to hold exactly is not a code any stick uses: kept as text only.
+  if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
     const code = Number(text);
     const name = (CME_NAMES as Readonly<Record<number, CmeName>>)[code] ?? null;
     return { code, name, text };
   }
-  const name = CME_TEXTS[text.toLowerCase()] ?? null;
+  // Own keys only: `constructor` or `__proto__` from a confused stick must not name anything.
+  const name = Object.hasOwn(CME_TEXTS, text.toLowerCase()) ? (CME_TEXTS[text.toLowerCase()] ?? null) : null;
   const code = name === null ? null : Number(Object.entries(CME_NAMES).find(([, n]) => n === name)?.[0]);
   return { code: code !== null && Number.isFinite(code) ? code : null, name, text };
 }

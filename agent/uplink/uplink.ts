@@ -117,7 +117,7 @@ export class Uplink {
     const generation = ++this.generation;
     const will = encodeMessage('presence', { v: 1, state: 'offline', at: this.iso(), reason: 'connection-lost' });
     const options: IClientOptions = {
-      clientId: `sp-agent-${deviceId}`,
+      clientId: deviceId, // the broker accepts a device only under its own id (server/core/broker-policy.ts)
       username: deviceId,
       password: secret,
       protocolVersion: 4,

@@ -1,6 +1,6 @@
 // The control interface over HTTP (JSON), for the demo and black-box tests. Bound to loopback;
 // the agent never uses it.
-//   GET  /state                 router line, stick snapshot, device path
+//   GET  /state                 router line, stick snapshot, device path, data plane links
 //   GET  /stick/commands        AT command lines received
 //   GET  /router/requests       SOAP calls received
 //   POST /control               {"action": "...", ...}  (see actions.ts)
@@ -46,6 +46,7 @@ function state(sim: Simulator): unknown {
   return {
     router: sim.router ? { url: sim.router.url, username: sim.router.username, model: sim.router.model, firmware: sim.router.firmware, line: sim.router.line() } : null,
     stick: sim.stick ? { devicePath: sim.stick.devicePath, ...sim.stick.snapshot() } : null,
+    dataPlane: sim.dataPlane ? { namespaces: sim.dataPlane.namespaces, carrier: sim.dataPlane.carrier() } : null,
   };
 }
 

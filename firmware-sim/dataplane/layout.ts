@@ -75,7 +75,8 @@ export interface RouteSpec {
 const DSL_TO_CUSTOMER: RouteSpec = { role: 'dsl', args: [ADDRESSES.lanPrefix, 'via', ADDRESSES.routerDsl] };
 const DSL_TO_INTERNET: RouteSpec = { role: 'dsl', args: ['default', 'via', ADDRESSES.inetViaDsl] };
 const MOBILE_TO_CUSTOMER: RouteSpec = { role: 'mobile', args: [ADDRESSES.lanPrefix, 'via', ADDRESSES.routerMobile] };
-// The internet prefers DSL to reach the customer.
+// The internet prefers DSL to reach the customer. Its route to the mobile network stays: the
+// mobile network withdraws its own route to the subscriber when the session ends (the cut below).
 const INTERNET_VIA_DSL: RouteSpec = { role: 'inet', args: [ADDRESSES.lanPrefix, 'via', ADDRESSES.dslCore, 'metric', '10'] };
 const INTERNET_VIA_MOBILE: RouteSpec = { role: 'inet', args: [ADDRESSES.lanPrefix, 'via', ADDRESSES.mobileCore, 'metric', '20'] };
 
@@ -117,7 +118,7 @@ export interface Cut {
 export const CUTS: Readonly<Record<DslCut | 'mobile', Cut>> = {
   line: { role: 'dsl', device: DEVICES.dsl.line, routes: [DSL_TO_CUSTOMER, INTERNET_VIA_DSL] },
   wan: { role: 'dsl', device: DEVICES.dsl.core, routes: [DSL_TO_INTERNET, INTERNET_VIA_DSL] },
-  mobile: { role: 'mobile', device: DEVICES.mobile.radio, routes: [MOBILE_TO_CUSTOMER, INTERNET_VIA_MOBILE] },
+  mobile: { role: 'mobile', device: DEVICES.mobile.radio, routes: [MOBILE_TO_CUSTOMER] },
 };
 
 /** Namespaces that forward packets (the others are end hosts). */

@@ -62,9 +62,10 @@ export async function tryRun(file: string, args: readonly string[], timeoutMs?: 
 /**
  * Runs many `ip` commands in one process (`ip [-n ns] -batch -`), one command per line; much
  * faster than a process each. Arguments must not contain spaces or quotes (ours never do).
+ * `force`: go on past a failing command (`-force`; it still rejects at the end).
  */
-export function runIpBatch(namespace: string | null, commands: readonly (readonly string[])[], timeoutMs = 20_000): Promise<CommandOutput> {
-  const args = [...(namespace ? ['-n', namespace] : []), '-batch', '-'];
+export function runIpBatch(namespace: string | null, commands: readonly (readonly string[])[], timeoutMs = 20_000, options: { readonly force?: boolean } = {}): Promise<CommandOutput> {
+  const args = [...(namespace ? ['-n', namespace] : []), ...(options.force ? ['-force'] : []), '-batch', '-'];
   for (const command of commands) {
     for (const arg of command) {
       if (!/^[A-Za-z0-9_.:/-]+$/.test(arg)) {

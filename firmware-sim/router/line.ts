@@ -32,6 +32,7 @@ export class DslLine {
   private since: number;
   private flapPeriod: number | null = null;
   private cancelFlap: (() => void) | null = null;
+  private readonly listeners = new Set<(state: DslLineState) => void>();
   bytesSent = 0;
   bytesReceived = 0;
 
@@ -77,10 +78,17 @@ export class DslLine {
     this.flapPeriod = null;
   }
 
+  /** Calls `listener` with each new state (the data plane's DSL link follows it); returns the unsubscribe. */
+  onChange(listener: (state: DslLineState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private enter(state: DslLineState): void {
     if (state === this.current) return;
     this.current = state;
     this.since = this.clock.now();
+    for (const listener of [...this.listeners]) listener(state);
   }
 
   snapshot(): RouterLineSnapshot {

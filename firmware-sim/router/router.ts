@@ -122,6 +122,11 @@ export class Router implements SimRouter {
     return this.dsl.snapshot();
   }
 
+  /** For the simulator's data plane (not on SimRouter): each new line state. */
+  onLineChange(listener: (state: DslLineState) => void): () => void {
+    return this.dsl.onChange(listener);
+  }
+
   async setReachable(reachable: boolean, mode: 'timeout' | 'refused' = 'timeout'): Promise<void> {
     if (reachable) {
       for (const res of this.hanging) res.destroy(); // connections of the outage are dead

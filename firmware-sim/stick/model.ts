@@ -93,6 +93,7 @@ export class StickModel {
   private registrationTimer: (() => void) | null = null;
   private readonly timers = new Set<() => void>();
   private sink: UrcSink = () => {};
+  private readonly sessionWatchers = new Set<(up: boolean) => void>();
 
   /** Sends unsolicited lines to the host (through the interpreter, which may hold them back). */
   emit(lines: readonly string[]): void {
@@ -110,6 +111,20 @@ export class StickModel {
   /** Where unsolicited codes go (the interpreter). */
   onUrc(sink: UrcSink): void {
     this.sink = sink;
+  }
+
+  /**
+   * Calls `watcher` whenever a data session starts or ends, however it ends (hung up, lost with
+   * the network, the stick restarting or unplugged), before the stick reports it: the data
+   * plane's mobile link follows. Returns the unsubscribe.
+   */
+  onSessionChange(watcher: (up: boolean) => void): () => void {
+    this.sessionWatchers.add(watcher);
+    return () => this.sessionWatchers.delete(watcher);
+  }
+
+  private sessionChanged(up: boolean): void {
+    for (const watcher of [...this.sessionWatchers]) watcher(up);
   }
 
   now(): number {
@@ -171,8 +186,10 @@ export class StickModel {
     for (const cancel of [...this.timers]) cancel();
     this.registrationTimer = null;
     this.activation = null;
+    const hadSession = this.session !== null;
     if (this.session) endSession(this.counters, this.now());
     this.session = null;
+    if (hadSession) this.sessionChanged(false);
   }
 
   // ── Views ──────────────────────────────────────────────────────────────────────────────
@@ -296,6 +313,7 @@ export class StickModel {
     this.session = session;
     startSession(this.counters, this.now());
     this.lastAccrual = this.now();
+    this.sessionChanged(true);
     if (kind === 'ndis') this.emit([this.ndisStat(true)]);
     return session;
   }
@@ -307,6 +325,7 @@ export class StickModel {
     this.accrue();
     endSession(this.counters, this.now());
     this.session = null;
+    this.sessionChanged(false);
     const lines: string[] = [];
     if (session.kind === 'ndis') lines.push(this.ndisStat(false));
     if (reason === 'network' && this.settings.cgerep > 0) lines.push('+CGEV: NW DETACH');

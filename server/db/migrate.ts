@@ -2,9 +2,11 @@
 // (`0002-…ts`) and list it here; never edit one that has shipped.
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-service-rules.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001,
+  '0002-service-rules': m0002,
 };
 
 export class MigrationError extends Error {
@@ -21,7 +23,14 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: 'sqlite' | '
     provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+  let result = await migrator.migrateToLatest();
+  // Kysely's migrator introspects the tables of every schema; another schema or table dropped
+  // meanwhile (a shared server: parallel test runs) fails that query although ours is fine. The
+  // migrations run in one transaction on PostgreSQL, so running them again is safe; a real
+  // failure fails every time.
+  for (let attempt = 1; attempt < 5 && result.error && dialect === 'postgres' && isCatalogRace(result.error); attempt++) {
+    result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? '(unknown)';
     throw new MigrationError(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, {
@@ -29,4 +38,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: 'sqlite' | '
     });
   }
   return result;
+}
+
+/** PostgreSQL's "does not exist" family: schema, table, column, object; and a relation gone by OID. */
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '3F000' || code === '42P01' || code === '42703' || code === '42704' || code === 'XX000';
 }

@@ -14,6 +14,10 @@ export interface SubscriptionsTable {
   suspended_reason: string | null;
   suspended_at: number | null;
   created_at: number;
+  /** R18: the phone number registered at sign-up, E.164 (`+31201234567`). */
+  phone: string | null;
+  /** R17: licence seats agreed for this subscription; null = the configured default. */
+  licence_seats: number | null;
 }
 
 export interface CustomersTable {
@@ -76,7 +80,7 @@ export interface DesiredStatesTable {
 
 export type BoostKind = 'self-service' | 'operator';
 export type BoostStatus = 'requested' | 'applied' | 'rejected' | 'ended' | 'cancelled';
-export type BoostEndReason = 'expired' | 'cancelled' | 'superseded' | 'suspended' | 'fair-use' | 'rejected';
+export type BoostEndReason = 'expired' | 'cancelled' | 'superseded' | 'suspended' | 'fair-use' | 'rejected' | 'contract-ended';
 
 export interface BoostsTable {
   id: string;
@@ -194,6 +198,140 @@ export interface PeriodClosingsTable {
   closed_at: number;
 }
 
+// ---- R12-R24 (migration 0002) ----
+
+/** R19-R21, R24: one per subscription. Instants in ms; the termination as the rules' JSON. */
+export interface ContractsTable {
+  subscription_id: string;
+  ordered_at: number;
+  delivered_at: number | null;
+  /** The rules' `Termination` as JSON, or null while none is recorded. */
+  termination: string | null;
+  /** When the service stops (the termination's `endsAt`); the end job's work list. */
+  ends_at: number | null;
+  /** The end job switched mobile data off, ended boosts and issued the final invoice (R20). */
+  ended_at: number | null;
+  /** The end job revoked the routers' credentials. */
+  credentials_revoked_at: number | null;
+  /** R20: the returns department received the kit. */
+  kit_returned_at: number | null;
+  created_at: number;
+}
+
+/** R20: the EUR 0 final invoice, once per subscription. */
+export interface FinalInvoicesTable {
+  subscription_id: string;
+  amount_cents: number;
+  issued_on: string;
+  period: string;
+  termination: string;
+  created_at: number;
+}
+
+/** R22/R23: each suspension, open until restored (the guarantee's out-of-service spans). */
+export interface SuspensionsTable {
+  id: string;
+  subscription_id: string;
+  reason: string;
+  note: string | null;
+  since: number;
+  by_role: string;
+  by_id: string;
+  restored_at: number | null;
+  restored_by_role: string | null;
+  restored_by_id: string | null;
+  restore_note: string | null;
+}
+
+/** R12/R15: a swap ticket; the rules' `SwapTicket` as JSON plus the columns lists filter on. */
+export interface SwapTicketsTable {
+  id: string;
+  subscription_id: string;
+  equipment: 'router' | 'stick';
+  defective_device_id: string;
+  status: 'reported' | 'dispatched' | 'on-site' | 'replaced' | 'closed' | 'cancelled';
+  reported_at: number;
+  deadline: number;
+  at_risk_from: number;
+  /** The SLA state the watch last recorded: ok, at-risk or breached. */
+  sla_state: 'ok' | 'at-risk' | 'breached';
+  /** R15: the defect was the customer's fault: a one-off charge applies. */
+  one_off_charge: number;
+  return_status: 'not-due' | 'due' | 'posted' | 'received';
+  ticket: string;
+  updated_at: number;
+}
+
+export type ClaimStatus = 'pending' | 'decided';
+export type ClaimVerdict = 'eligible' | 'not-eligible' | 'undecidable' | 'already-refunded';
+
+/** R16: a claim for a subscription and month, with the latest assessment as JSON. */
+export interface GuaranteeClaimsTable {
+  id: string;
+  subscription_id: string;
+  period: string;
+  statement: string | null;
+  claimed_at: number;
+  claimed_by_role: string;
+  claimed_by_id: string;
+  status: ClaimStatus;
+  verdict: ClaimVerdict;
+  reason: string;
+  assessment: string;
+  decided_at: number | null;
+  decided_by_role: string | null;
+  decided_by_id: string | null;
+  note: string | null;
+}
+
+/** R16/R19: at most one refund of the month's fee per subscription and month (the primary key). */
+export interface GuaranteeRefundsTable {
+  subscription_id: string;
+  period: string;
+  amount_cents: number;
+  claim_id: string;
+  outage_start: number | null;
+  outage_end: number | null;
+  decided_at: number;
+}
+
+/** R16: every presence message, for the timeline. `at`: the record's instant (an offline one when received). */
+export interface PresenceLogTable {
+  device_id: string;
+  at: number;
+  /** The message's own `at`. */
+  sent_at: number;
+  received_at: number;
+  state: 'online' | 'offline';
+  reason: string | null;
+}
+
+/** R16: the active path as each status reported it, once per change (`at` = its pathSince). */
+export interface PathChangesTable {
+  device_id: string;
+  at: number;
+  path: 'dsl' | 'mobile' | 'none';
+  received_at: number;
+}
+
+/** R21: the stick's registration and signal from status messages, while the coverage window may need them. */
+export interface CoverageReportsTable {
+  device_id: string;
+  subscription_id: string;
+  at: number;
+  modem_state: string;
+  registration: string | null;
+  signal_dbm: number | null;
+  received_at: number;
+}
+
+/** R16: stretches in which the server recorded nothing (it was down). */
+export interface IngestGapsTable {
+  from_at: number;
+  to_at: number;
+  recorded_at: number;
+}
+
 export interface Database {
   subscriptions: SubscriptionsTable;
   customers: CustomersTable;
@@ -209,6 +347,16 @@ export interface Database {
   fair_use_notices: FairUseNoticesTable;
   job_runs: JobRunsTable;
   period_closings: PeriodClosingsTable;
+  contracts: ContractsTable;
+  final_invoices: FinalInvoicesTable;
+  suspensions: SuspensionsTable;
+  swap_tickets: SwapTicketsTable;
+  guarantee_claims: GuaranteeClaimsTable;
+  guarantee_refunds: GuaranteeRefundsTable;
+  presence_log: PresenceLogTable;
+  path_changes: PathChangesTable;
+  coverage_reports: CoverageReportsTable;
+  ingest_gaps: IngestGapsTable;
 }
 
 /** A query handle: the database itself or an open transaction. */

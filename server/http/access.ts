@@ -133,7 +133,7 @@ export function assertSubscriptionAccess(principal: Principal, subscriptionId: s
 export function actorOf(principal: Principal): Actor {
   switch (principal.kind) {
     case 'operator':
-      return { kind: 'operator', id: principal.name };
+      return { kind: 'operator', id: principal.name, role: principal.role };
     case 'customer':
       return { kind: 'customer', id: principal.customerId };
     case 'anonymous':

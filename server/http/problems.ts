@@ -1,11 +1,13 @@
 // Every error leaves as an RFC 9457 problem document (application/problem+json) whose `type`
 // comes from the ONE table in server/errors.ts: our own ApiErrors, schema validation, unreadable
-// bodies, rate limits, unknown routes, and anything unexpected (logged, shown as internal-error).
+// bodies, rate limits, unknown routes, the pure rules' RuleErrors (their codes are in that table)
+// and anything unexpected (logged, shown as internal-error).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, isApiError, problemDocument, PROBLEM_CODES, type ProblemCode } from '../errors.js';
+import { isRuleError } from '../rules/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -29,7 +31,7 @@ export const problemsPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const problem = toApiError(error);
-      if (problem.code === 'internal-error') request.log.error({ err: error }, 'request failed');
+      if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
       if (problem.code === 'rate-limited' && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
       return sendProblem(reply, request, problem);
     });
@@ -40,8 +42,19 @@ export const problemsPlugin = fp(
   { name: 'serviceplus-problems' },
 );
 
+const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'instance']);
+
+/** A rule's facts as problem members; one named like a member of the document (`status`) becomes `ruleStatus`. */
+function ruleDetails(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) => [RESERVED.has(key) ? `rule${key[0]!.toUpperCase()}${key.slice(1)}` : key, value]),
+  );
+}
+
 function toApiError(error: FastifyError): ApiError {
   if (isApiError(error)) return error;
+  // A rule refused: its code is a problem type, its details join the document.
+  if (isRuleError(error)) return new ApiError(error.code, error.message, ruleDetails(error.details));
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'request';
     const errors = error.validation.map((issue) => ({

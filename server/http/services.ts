@@ -9,6 +9,8 @@ import type { BrokerAuth } from '../mqtt/broker-auth.js';
 import type { IngestCounts } from '../mqtt/ingest-stats.js';
 import type { BoostService } from '../services/boosts.js';
 import type { DeviceService } from '../services/devices.js';
+import type { RuleServices } from '../services/rule-services.js';
+import type { LiveFeed } from '../services/live-feed.js';
 import type { SubscriptionService } from '../services/subscriptions.js';
 
 export interface Readiness {
@@ -16,7 +18,8 @@ export interface Readiness {
   readonly checks: Readonly<Record<string, string>>;
 }
 
-export interface AppServices {
+/** The services of R12-R24 (swap tickets, contracts, coverage, guarantee, suspensions, helpdesk, entitlements) are part of it. */
+export interface AppServices extends RuleServices {
   readonly config: ServerConfig;
   readonly clock: Clock;
   readonly store: DatabaseHandle;
@@ -26,6 +29,8 @@ export interface AppServices {
   readonly operators: OperatorTokens;
   readonly customers: CustomerSessions;
   readonly brokerAuth: BrokerAuth;
+  /** Which router changed, as it happens (the NOC dashboard's live updates). */
+  readonly live: LiveFeed;
   ingestCounts(): IngestCounts;
   readiness(): Promise<Readiness>;
 }

@@ -8,11 +8,12 @@ import type { Logger } from '../../shared/log.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { BoostService } from '../services/boosts.js';
 import { boostsInForce } from '../store/boosts.js';
+import { coalesced } from './coalesce.js';
 
 export class BoostExpiry {
   private readonly queue: ExpiryQueue<string>;
-  private running: Promise<number> | null = null;
-  private again = false;
+  /** Ends every due boost; concurrent calls share one run (plus one more if asked meanwhile). */
+  readonly sweep: () => Promise<number>;
 
   constructor(
     private readonly store: DatabaseHandle,
@@ -20,6 +21,14 @@ export class BoostExpiry {
     clock: Clock,
     private readonly log: Logger,
   ) {
+    this.sweep = coalesced(
+      async () => {
+        const ended = await this.boosts.endDue();
+        if (ended > 0) this.log.info({ ended }, 'boosts ended');
+        return ended;
+      },
+      (error) => this.log.error({ err: error }, 'boost expiry sweep failed'),
+    );
     this.queue = new ExpiryQueue<string>(clock, () => void this.sweep());
   }
 
@@ -34,30 +43,6 @@ export class BoostExpiry {
 
   get scheduled(): number {
     return this.queue.size;
-  }
-
-  /** Ends every due boost; concurrent calls share one run (plus one more if asked meanwhile). */
-  async sweep(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let ended = 0;
-      do {
-        this.again = false;
-        try {
-          ended += await this.boosts.endDue();
-        } catch (error) {
-          this.log.error({ err: error }, 'boost expiry sweep failed');
-        }
-      } while (this.again);
-      if (ended > 0) this.log.info({ ended }, 'boosts ended');
-      return ended;
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
   }
 
   stop(): void {

@@ -43,3 +43,51 @@ export function fairUseMail(notice: { subscriptionId: string; period: string; th
     body: ['Hello,', '', ...lines, '', 'ServicePlus'].join('\n'),
   };
 }
+
+/** R20: the automatic final invoice of EUR 0 after the contract ended. */
+export function finalInvoiceMail(
+  invoice: { subscriptionId: string; issuedOn: string; period: string },
+  kit: { dueDate: string; returnAddress: string },
+  to: string,
+): NewMail {
+  return {
+    dedupeKey: `final-invoice:${invoice.subscriptionId}`,
+    to,
+    subject: 'ServicePlus: your final invoice (EUR 0.00)',
+    body: [
+      'Hello,',
+      '',
+      `Your ServicePlus subscription has ended. This is your final invoice, dated ${invoice.issuedOn}:`,
+      `period ${invoice.period}, amount due EUR 0.00.`,
+      '',
+      `Please return the ServicePlus kit by ${kit.dueDate}, post-free, to:`,
+      `  ${kit.returnAddress}`,
+      '',
+      `Reference: ${invoice.subscriptionId}`,
+      '',
+      'ServicePlus',
+    ].join('\n'),
+  };
+}
+
+/** R15: where the defective unit goes once the replacement is in. */
+export function returnInstructionsMail(ticket: { id: string; equipment: 'router' | 'stick' }, returnAddress: string, to: string): NewMail {
+  return {
+    dedupeKey: `swap-return:${ticket.id}`,
+    to,
+    subject: `ServicePlus: returning your defective ${ticket.equipment === 'router' ? 'router' : 'UMTS stick'}`,
+    body: [
+      'Hello,',
+      '',
+      `Your ${ticket.equipment === 'router' ? 'router' : 'UMTS stick'} has been replaced. If the technician did not take the`,
+      'defective unit with him, please post it, free of charge, to:',
+      `  ${returnAddress}`,
+      '',
+      'If the defect turns out to have been caused by misuse, a one-off charge applies.',
+      '',
+      `Reference: ${ticket.id}`,
+      '',
+      'ServicePlus',
+    ].join('\n'),
+  };
+}

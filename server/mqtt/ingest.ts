@@ -20,6 +20,8 @@ export class Ingest {
     private readonly telemetry: TelemetryService,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Told of every message that changed something (the NOC dashboard's live feed). */
+    private readonly onStored: (deviceId: string, kind: TopicKind) => void = () => {},
   ) {}
 
   /** Handles one message; never throws. */
@@ -34,8 +36,10 @@ export class Ingest {
       if (!device || device.revoked_at !== null) return this.refuse('unknown-device', { topic }, 'debug');
       const outcome = await this.dispatch(parsed.kind, device, payload);
       if (outcome === null) return;
-      if (outcome === 'stored') this.stats.countStored(parsed.kind);
-      else this.stats.countIgnored(outcome);
+      if (outcome === 'stored') {
+        this.stats.countStored(parsed.kind);
+        this.onStored(device.id, parsed.kind);
+      } else this.stats.countIgnored(outcome);
     } catch (error) {
       this.refuse('handler-failed', { topic, err: error }, 'error');
     }
@@ -52,7 +56,8 @@ export class Ingest {
       case 'usage':
         return this.decoded(kind, device, payload, (m) => this.telemetry.usage(device, m));
       case 'acks':
-        return this.decoded(kind, device, payload, (m) => this.telemetry.ack(device, m));
+        // The reason is stored as text, and PostgreSQL's text cannot hold a NUL (the ack was lost).
+        return this.decoded(kind, device, payload, (m) => this.telemetry.ack(device, m.reason?.includes('\u0000') ? { ...m, reason: m.reason.replaceAll('\u0000', '\ufffd') } : m));
       case 'desired':
         return null; // never subscribed; down only
     }

@@ -3,6 +3,7 @@
 // subscription locked; the quota and "one boost in force" are also unique keys in the store, so
 // concurrent requests (or several server instances) cannot over-grant.
 import { periodOf } from '../../shared/period.js';
+import { selfServiceBoostMs } from '../config.js';
 import { decideOperatorBoost, decideSelfServiceBoost } from '../core/boost-decision.js';
 import { fairUseStatus, type FairUsePolicy, type FairUseStatus } from '../core/fair-use.js';
 import type { Db } from '../db/schema.js';
@@ -59,7 +60,7 @@ export class BoostService {
         usedSlots: await usedSlots(trx, subscriptionId, period),
         quota: config.selfServiceBoostsPerMonth,
         fairUse: await this.fairUseIn(trx, subscriptionId, period),
-        durationMs: config.boostDurationMinutes * 60_000,
+        durationMs: selfServiceBoostMs(config),
       });
       if (decision.kind === 'refuse') {
         return { refusal: new ApiError(decision.code, decision.detail, { quota: await this.quotaIn(trx, subscriptionId, period) }) };

@@ -15,6 +15,10 @@ export interface AfterCommit {
   mailQueued(): void;
   /** A device's credentials changed: drop its broker session. */
   credentialsChanged(deviceId: string): void;
+  /** R20: a contract ends at `endsAt` (now or later): carry out its end actions then. */
+  contractEndScheduled(subscriptionId: string, endsAt: number): void;
+  /** R12: a swap ticket's SLA state changes at `at` (at risk, breached): look at it then. */
+  swapSlaScheduled(ticketId: string, at: number): void;
 }
 
 export interface ServiceContext {
@@ -31,4 +35,6 @@ export const NO_EFFECTS: AfterCommit = {
   boostScheduled() {},
   mailQueued() {},
   credentialsChanged() {},
+  contractEndScheduled() {},
+  swapSlaScheduled() {},
 };

@@ -1,5 +1,6 @@
 // Routers: enrollment (R1: supported models only) with per-device MQTT credentials shown once,
-// credential rotation, and the device views the NOC reads.
+// credential rotation, and the device views the NOC reads. An enrollment that is the replacement
+// of a router swap (R12) revokes the old router's credentials (the enrollment hook).
 import { periodOf } from '../../shared/period.js';
 import { SUPPORTED_MODELS, supportedModel } from '../../shared/service.js';
 import { hashDeviceSecret, randomSalt, randomSecret } from '../auth/secrets.js';
@@ -10,6 +11,7 @@ import { appendAudit, type Actor } from '../store/audit.js';
 import { getDesired } from '../store/desired-states.js';
 import { getDevice, insertDevice, listDevices, setCredentials, type DeviceFilter, type DeviceRow } from '../store/devices.js';
 import { deviceUsage, recentEvents } from '../store/telemetry.js';
+import type { Db } from '../db/schema.js';
 import type { ServiceContext } from './context.js';
 import { recomputeDesired } from './desired-state.js';
 import { deviceView, eventView, type DeviceView } from './views.js';
@@ -32,11 +34,18 @@ export interface Enrollment {
   readonly deviceId?: string | undefined;
 }
 
+/** Runs inside the enrollment's transaction (R12: SwapTicketService); acts on its effects after commit. */
+export interface EnrollmentHook<E> {
+  replacementEnrolledIn(trx: Db, enrollment: { subscriptionId: string; deviceId: string; actor: Actor; now: number }): Promise<E>;
+  afterCommit(effects: E): void;
+}
+
 export class DeviceService {
   constructor(
     private readonly ctx: ServiceContext,
     /** The broker URL agents are told to use. */
     private readonly mqttUrl: () => string,
+    private readonly enrollmentHook?: EnrollmentHook<unknown>,
   ) {}
 
   async enroll(subscriptionId: string, request: Enrollment, actor: Actor): Promise<{ device: DeviceRow; credentials: DeviceCredentials }> {
@@ -72,21 +81,24 @@ export class DeviceService {
       active_path: null,
     };
     let changed: string[];
+    let hookEffects: unknown;
     try {
-      changed = await writeTransaction(store, async (trx) => {
+      ({ changed, hookEffects } = await writeTransaction(store, async (trx) => {
         if (!(await lockSubscription(trx, store.dialect, subscriptionId))) {
           throw new ApiError('subscription-not-found', `No subscription ${subscriptionId}.`);
         }
         if (await getDevice(trx, deviceId)) throw new ApiError('device-id-taken', `Device ${deviceId} is already enrolled.`);
         await insertDevice(trx, device);
         await appendAudit(trx, clock, { actor, action: 'device.enrolled', subscriptionId, subjectId: deviceId, details: { model: device.model_name } });
-        return recomputeDesired(trx, subscriptionId, now);
-      });
+        const hookEffects = await this.enrollmentHook?.replacementEnrolledIn(trx, { subscriptionId, deviceId, actor, now });
+        return { changed: await recomputeDesired(trx, subscriptionId, now), hookEffects };
+      }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new ApiError('device-id-taken', `Device ${deviceId} is already enrolled.`);
       throw error;
     }
     effects.desiredChanged(changed);
+    if (hookEffects !== undefined) this.enrollmentHook?.afterCommit(hookEffects);
     return { device, credentials: this.credentialsFor(deviceId, password) };
   }
 

@@ -1,24 +1,25 @@
-// Subscriptions and their customer: create, read, and suspend or restore the service (R22).
+// Subscriptions and their customer: create (with the contract, R19/R24, and the phone number
+// registered at sign-up, R18) and read. Suspension is in suspensions.ts (R22).
 import { hashPassword } from '../auth/secrets.js';
-import type { Db } from '../db/schema.js';
-import { lockSubscription, isUniqueViolation, writeTransaction } from '../db/transaction.js';
+import { isUniqueViolation, writeTransaction } from '../db/transaction.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import { newContract, recordDelivery } from '../rules/contract.js';
+import { RuleError } from '../rules/errors.js';
+import { normalisePhoneNumber } from '../rules/phone-number.js';
 import { appendAudit, type Actor } from '../store/audit.js';
-import { boostInForce, endBoost } from '../store/boosts.js';
+import { insertContract } from '../store/contracts.js';
 import {
   customerByLogin,
   getSubscription,
   insertCustomer,
   insertSubscription,
   listSubscriptions,
-  setSubscriptionStatus,
   subscriptionByReference,
   type CustomerRow,
   type SubscriptionRow,
 } from '../store/subscriptions.js';
 import type { ServiceContext } from './context.js';
-import { recomputeDesired } from './desired-state.js';
 
 export interface NewSubscription {
   /** The ISP's contract number; defaults to the subscription id. */
@@ -28,8 +29,13 @@ export interface NewSubscription {
     readonly login: string;
     readonly password: string;
     readonly email?: string | undefined;
+    /** R18: registered at sign-up; any form parsePhoneNumber reads, stored as E.164. */
     readonly phone?: string | undefined;
   };
+  /** R17: licence seats agreed for this subscription (default: the configured number). */
+  readonly licenceSeats?: number | undefined;
+  /** R24: when the kit was ordered (default: the delivery, else now) and, if already, delivered. */
+  readonly contract?: { readonly orderedAt?: number | undefined; readonly deliveredAt?: number | undefined } | undefined;
 }
 
 export class SubscriptionService {
@@ -43,9 +49,17 @@ export class SubscriptionService {
     if (request.reference && (await subscriptionByReference(store.db, request.reference))) {
       throw new ApiError('reference-taken', `A subscription with reference ${request.reference} exists.`);
     }
-    const passwordHash = await hashPassword(request.customer.password, config.passwordHashCost);
+    const phone = request.customer.phone === undefined ? null : normalisePhoneNumber(request.customer.phone);
     const now = clock.now();
     const id = newId('sub', clock);
+    // A kit already delivered was ordered by then at the latest.
+    const orderedAt = request.contract?.orderedAt ?? request.contract?.deliveredAt ?? now;
+    const deliveredAt = request.contract?.deliveredAt;
+    for (const [name, at] of [['orderedAt', orderedAt], ['deliveredAt', deliveredAt]] as const) {
+      if (at !== undefined && at > now) throw new RuleError('invalid-input', `${name} is in the future`, { [name]: new Date(at).toISOString() });
+    }
+    const contract = deliveredAt === undefined ? newContract(id, orderedAt) : recordDelivery(newContract(id, orderedAt), deliveredAt);
+    const passwordHash = await hashPassword(request.customer.password, config.passwordHashCost);
     const subscription: SubscriptionRow = {
       id,
       reference: request.reference ?? id,
@@ -53,6 +67,8 @@ export class SubscriptionService {
       suspended_reason: null,
       suspended_at: null,
       created_at: now,
+      phone,
+      licence_seats: request.licenceSeats ?? null,
     };
     const customer: CustomerRow = {
       id: newId('cus', clock),
@@ -61,14 +77,15 @@ export class SubscriptionService {
       login,
       password_hash: passwordHash,
       email: request.customer.email ?? null,
-      phone: request.customer.phone ?? null,
+      phone,
       created_at: now,
     };
     try {
       await writeTransaction(store, async (trx) => {
         await insertSubscription(trx, subscription);
         await insertCustomer(trx, customer);
-        await appendAudit(trx, clock, { actor, action: 'subscription.created', subscriptionId: id, details: { reference: subscription.reference, login } });
+        await insertContract(trx, { subscriptionId: id, orderedAt: contract.orderedAt, deliveredAt: contract.deliveredAt, at: now });
+        await appendAudit(trx, clock, { actor, action: 'subscription.created', subscriptionId: id, details: { reference: subscription.reference, login, phone } });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ApiError('login-taken', `The login name ${login} or the reference is taken.`);
@@ -85,39 +102,5 @@ export class SubscriptionService {
 
   list(page: { limit: number; after?: string | undefined }): Promise<SubscriptionRow[]> {
     return listSubscriptions(this.ctx.store.db, page);
-  }
-
-  /** R22: mobile data off and no boosts until restored; a boost in force ends now. */
-  suspend(id: string, reason: string, actor: Actor): Promise<SubscriptionRow> {
-    return this.changeStatus(id, async (trx, row, now) => {
-      if (row.status === 'suspended') throw new ApiError('already-suspended', `Subscription ${id} is already suspended.`);
-      const active = await boostInForce(trx, id);
-      if (active) await endBoost(trx, active.id, { status: 'cancelled', reason: 'suspended', at: now });
-      await setSubscriptionStatus(trx, id, { status: 'suspended', reason, at: now });
-      await appendAudit(trx, this.ctx.clock, { actor, action: 'subscription.suspended', subscriptionId: id, details: { reason, endedBoost: active?.id ?? null } });
-    });
-  }
-
-  restore(id: string, actor: Actor): Promise<SubscriptionRow> {
-    return this.changeStatus(id, async (trx, row) => {
-      if (row.status !== 'suspended') throw new ApiError('not-suspended', `Subscription ${id} is not suspended.`);
-      await setSubscriptionStatus(trx, id, { status: 'active', reason: null, at: null });
-      await appendAudit(trx, this.ctx.clock, { actor, action: 'subscription.restored', subscriptionId: id });
-    });
-  }
-
-  private async changeStatus(
-    id: string,
-    change: (trx: Db, row: SubscriptionRow, now: number) => Promise<void>,
-  ): Promise<SubscriptionRow> {
-    const { store, clock, effects } = this.ctx;
-    const { row, changed } = await writeTransaction(store, async (trx) => {
-      if (!(await lockSubscription(trx, store.dialect, id))) throw new ApiError('subscription-not-found', `No subscription ${id}.`);
-      const now = clock.now();
-      await change(trx, (await getSubscription(trx, id))!, now);
-      return { row: (await getSubscription(trx, id))!, changed: await recomputeDesired(trx, id, now) };
-    });
-    effects.desiredChanged(changed);
-    return row;
   }
 }

@@ -1,6 +1,9 @@
 // What the server does with each validated message from a device. Every handler is idempotent:
 // a repeated, replayed or reordered message changes nothing (see core/telemetry-order.ts), and
-// says so in its outcome so the ingest can count it.
+// says so in its outcome so the ingest can count it. Besides the latest state, the timeline the
+// service rules look back on is kept (store/timeline.ts): every presence message (R16), each
+// active path a status reported (R16), and the stick's registration and signal while the
+// coverage check may need them (R21); a late or repeated message still adds what it knows.
 import type { Ack, AgentEvent, Presence, Status, Usage } from '../../shared/contract/index.js';
 import { periodOf } from '../../shared/period.js';
 import { thresholdsReached } from '../core/fair-use.js';
@@ -15,6 +18,9 @@ import { insertFairUseNotice } from '../store/jobs.js';
 import { enqueueMail } from '../store/outbox.js';
 import { customerOfSubscription } from '../store/subscriptions.js';
 import { deviceUsage, insertEvent, subscriptionUsedBytes, upsertUsage } from '../store/telemetry.js';
+import { insertCoverageReport, insertPathChange, insertPresenceLog } from '../store/timeline.js';
+import { presenceRecord } from '../rules/guarantee-timeline.js';
+import type { Db } from '../db/schema.js';
 import type { BoostService } from './boosts.js';
 import type { ServiceContext } from './context.js';
 import { recomputeDesired } from './desired-state.js';
@@ -26,10 +32,23 @@ export class TelemetryService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly boosts: BoostService,
+    /** R21: whether the subscription's coverage check may still use a report at `at`. */
+    private readonly coverage: { wantsReports(db: Db, subscriptionId: string, at: number): Promise<boolean> },
   ) {}
 
   async presence(device: DeviceRow, message: Presence): Promise<IngestOutcome> {
     const { db } = this.ctx.store;
+    // R16: an offline presence (usually the Last Will) is dated when it arrived (rules: presenceRecord).
+    const receivedAt = this.ctx.clock.now();
+    const record = presenceRecord(message, receivedAt);
+    await insertPresenceLog(db, {
+      device_id: device.id,
+      at: record.kind === 'presence' ? record.at : receivedAt,
+      sent_at: Date.parse(message.at),
+      received_at: receivedAt,
+      state: message.state,
+      reason: message.reason ?? null,
+    });
     const stored = device.presence && device.presence_at !== null ? { state: device.presence, at: device.presence_at } : null;
     if (!presenceWins(stored, message)) return stored && stored.at === Date.parse(message.at) ? 'duplicate' : 'stale';
     await setPresence(db, device.id, { state: message.state, at: Date.parse(message.at), reason: message.reason ?? null });
@@ -40,6 +59,19 @@ export class TelemetryService {
   async status(device: DeviceRow, message: Status): Promise<IngestOutcome> {
     const { db } = this.ctx.store;
     const at = Date.parse(message.at);
+    const receivedAt = this.ctx.clock.now();
+    await insertPathChange(db, { device_id: device.id, at: Date.parse(message.pathSince), path: message.activePath, received_at: receivedAt });
+    if (await this.coverage.wantsReports(db, device.subscription_id, at)) {
+      await insertCoverageReport(db, {
+        device_id: device.id,
+        subscription_id: device.subscription_id,
+        at,
+        modem_state: message.modem.state,
+        registration: message.modem.registration,
+        signal_dbm: message.modem.signalDbm,
+        received_at: receivedAt,
+      });
+    }
     if (!statusWins(device.status_at, at)) return device.status_at === at ? 'duplicate' : 'stale';
     const stored = await setStatusIfNewer(db, device.id, { json: JSON.stringify(message), at, path: message.activePath });
     if (!stored) return 'stale';

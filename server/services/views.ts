@@ -36,7 +36,7 @@ export const BoostViewSchema = z.object({
   endsAt: Instant,
   appliedAt: Instant.nullable(),
   endedAt: Instant.nullable(),
-  endReason: z.enum(['expired', 'cancelled', 'superseded', 'suspended', 'fair-use', 'rejected']).nullable(),
+  endReason: z.enum(['expired', 'cancelled', 'superseded', 'suspended', 'fair-use', 'rejected', 'contract-ended']).nullable(),
   requestedBy: z.string(),
   reason: z.string().nullable(),
   confirmationTo: z.string().nullable(),

@@ -1,7 +1,7 @@
 // The audit log: who changed what, when. Written in the same transaction as the change.
 import type { Selectable } from 'kysely';
 import type { Clock } from '../../shared/clock.js';
-import type { AuditLogTable, Db } from '../db/schema.js';
+import type { AuditLogTable, Db, OperatorRole } from '../db/schema.js';
 import { newId } from '../ids.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
@@ -9,6 +9,8 @@ export type AuditRow = Selectable<AuditLogTable>;
 export interface Actor {
   readonly kind: 'operator' | 'customer' | 'system' | 'device';
   readonly id: string;
+  /** An operator's role, for rules that depend on it (R22: who may lift a suspension). */
+  readonly role?: OperatorRole;
 }
 
 export const SYSTEM: Actor = { kind: 'system', id: 'server' };

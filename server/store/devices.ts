@@ -49,6 +49,12 @@ export async function setCredentials(db: Db, id: string, hash: { secretHash: str
     .execute();
 }
 
+/** The device's credentials stop working (a replaced router, an ended contract); false when already revoked. */
+export async function revokeDevice(db: Db, id: string, at: number): Promise<boolean> {
+  const result = await db.updateTable('devices').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Credentials a broker login is checked against; null when unknown or revoked. */
 export async function deviceCredentials(db: Db, id: string): Promise<{ secret_hash: string; secret_salt: string } | null> {
   const row = await db

@@ -58,3 +58,13 @@ export function customerByLogin(db: Db, login: string): Promise<CustomerRow | un
 export function customerById(db: Db, id: string): Promise<CustomerRow | undefined> {
   return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** R18: the subscriptions registered with this phone number (E.164). */
+export function subscriptionsByPhone(db: Db, phone: string): Promise<SubscriptionRow[]> {
+  return db.selectFrom('subscriptions').selectAll().where('phone', '=', phone).orderBy('id').execute();
+}
+
+/** R17: the seats agreed for this subscription; null returns it to the configured default. */
+export async function setLicenceSeats(db: Db, id: string, seats: number | null): Promise<void> {
+  await db.updateTable('subscriptions').set({ licence_seats: seats }).where('id', '=', id).execute();
+}

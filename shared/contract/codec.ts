@@ -28,7 +28,7 @@ export function decodeMessage<K extends TopicKind>(kind: K, payload: Uint8Array 
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
   } catch (error) {
-    return { ok: false, error: `${kind}: not JSON (${(error as Error).message})` };
+    return { ok: false, error: `${kind}: not JSON (${printable((error as Error).message)})` };
   }
   return validateMessage(kind, json);
 }
@@ -49,6 +49,14 @@ export function encodeMessage<K extends TopicKind>(kind: K, message: MessageOf<K
   const checked = validateMessage(kind, message);
   if (!checked.ok) throw new TypeError(`refusing to send an invalid message: ${checked.error}`);
   return Buffer.from(JSON.stringify(checked.value));
+}
+
+/**
+ * V8's JSON errors quote the payload around the fault (`Unexpected token '\n', "a\nb" is not valid
+ * JSON`): the peer's bytes, raw. Escaped here, so a refusal stays one printable line in logs.
+ */
+function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `until: must be after issuedAt; seq: Too small: expected number to be >0` */

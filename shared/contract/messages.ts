@@ -162,8 +162,11 @@ export const UsageSchema = z.object({
   v: Version,
   at: InstantSchema,
   period: PeriodIdSchema,
-  /** Grows with every usage message the agent sends; a lower one is older. */
-  seq: z.number().int().nonnegative(),
+  /**
+   * Grows with every usage message the agent sends; a lower one is older. At most 2^31 − 1: the
+   * server stores it as a 32-bit integer (PostgreSQL refused more, and the usage was lost).
+   */
+  seq: z.number().int().nonnegative().max(2_147_483_647),
   upBytes: Bytes,
   downBytes: Bytes,
 });

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { PROFILES } from '../../shared/service.js';
 import { DATAPLANE_ERROR_CODES, createCommandRunner, dataPlaneConfigSchema, policyRules } from '../../agent/dataplane/index.js';
-import { desiredRules, parseDefaultRoutes, parseOurRules, planRoute, planRules } from '../../agent/dataplane/route-plan.js';
+import { ARP_RETRANS_MS, parseArpRetrans, parseDefaultRoutes, parseDefaultRoutesByTable, planArpRetrans, planRoute, tableId } from '../../agent/dataplane/route-plan.js';
+import { desiredRules, isBlocking, parseOurRules, planRules, sourceRules } from '../../agent/dataplane/rule-plan.js';
 import { egressTree, planEgress, planIngress, sameOptions, TREE } from '../../agent/dataplane/shaping-plan.js';
 import { parseClasses, parseFilters, parseQdiscs, parseTcRate } from '../../agent/dataplane/tc-state.js';
 import { longestGap, percentile } from '../../firmware-sim/dataplane/index.js';
@@ -106,6 +107,26 @@ t.test('routes: ours replaced atomically, stale ones removed, others left alone'
   t.same(planRoute([], 'mobile', ppp)[0]!.args.slice(0, 5), ['route', 'replace', 'default', 'dev', 'ppp0'], 'a point-to-point uplink needs no gateway');
 });
 
+t.test('default routes of every table, and the quick ARP retry on the uplinks', async (t) => {
+  const byTable = parseDefaultRoutesByTable(
+    '[{"dst":"default","gateway":"198.51.100.1","dev":"dsl0","table":"83","protocol":"83","metric":50,"flags":[]},' +
+      '{"dst":"default","gateway":"100.64.0.1","dev":"wwan0","protocol":"83","metric":50,"flags":[]}]',
+  );
+  t.same([...byTable.keys()], ['83', '254'], 'ip leaves out the table of main');
+  t.equal(byTable.get(tableId('main'))![0]!.dev, 'wwan0');
+  t.equal(tableId(83), '83');
+
+  const arp = parseArpRetrans(
+    '[{"family":"inet","name":"arp_cache","retrans":1000},{"family":"inet","name":"arp_cache","dev":"dsl0","retrans":1000},' +
+      '{"family":"inet","name":"arp_cache","dev":"wwan0","retrans":100},{"family":"inet","name":"arp_cache","dev":"lo","retrans":1000}]',
+  );
+  t.same([...arp.keys()], ['dsl0', 'wwan0', 'lo'], 'the default entry has no device');
+  t.same(planArpRetrans(arp, config).map((c) => c.args.join(' ')), [`ntable change name arp_cache dev dsl0 retrans ${ARP_RETRANS_MS}`], 'only what differs');
+  const ppp = dataPlaneConfigSchema.parse({ ...config, mobile: { device: 'ppp0', gateway: null } });
+  t.same(planArpRetrans(new Map([['ppp0', 1000], ['dsl0', 100]]), ppp), [], 'not on a point-to-point uplink (no ARP), nor where it is set');
+  t.same(planArpRetrans(new Map(), config), [], 'not on a device that does not exist yet');
+});
+
 t.test('R11 rules: on mobile only, with the policy on; converged by difference', async (t) => {
   const rules = policyRules([{ name: 'nntp', protocol: 'tcp', ports: 119, direction: 'remote' }, { name: 'bt', protocol: 'udp', ports: [6881, 6889], direction: 'both' }], 1000);
   t.same(rules, [
@@ -125,17 +146,54 @@ t.test('R11 rules: on mobile only, with the policy on; converged by difference',
     83,
   );
   t.equal(current.length, 3, 'only rules of our protocol are read');
-  t.notOk(current[2]!.blocking, 'a rule of ours that blocks nothing is stale');
+  t.ok(isBlocking(current[0]!.fact) && isBlocking(current[1]!.fact), 'port rules of ours are blocking rules');
+  t.notOk(isBlocking(current[2]!.fact), 'a rule of ours that blocks nothing is stale');
   const plan = planRules(current, wanted, 83);
   t.same(plan[0]!.args, ['rule', 'del', 'priority', '1001', 'protocol', '83', 'ipproto', 'udp', 'sport', '6881-6889', 'prohibit'], 'a rule of ours no longer wanted goes');
-  t.same(plan[1]!.args, ['rule', 'del', 'priority', '1500', 'protocol', '83'], 'the stale rule goes');
+  t.same(plan[1]!.args, ['rule', 'del', 'priority', '1500', 'protocol', '83', 'lookup', '254'], 'the stale rule goes');
   t.notOk(plan.some((c) => c.args.includes('119') && c.args[1] === 'add'), 'the NNTP rule in place is not added again');
   t.same(planRules(current.slice(0, 1), [], 83).map((c) => c.args[1]), ['del'], 'on failback ours go');
+  const odd = parseOurRules('[{"priority":1700,"src":"all","fwmark":"0x1","table":"254","protocol":"83"}]', 83);
+  t.same(odd, [{ priority: 1700, fact: null }], 'a rule of ours with selectors we never set is unreadable');
+  t.same(planRules(odd, [], 83)[0]!.args, ['rule', 'del', 'priority', '1700', 'protocol', '83'], 'and removed by its priority');
+});
+
+t.test('DSL source rules: traffic from the DSL-side address stays on DSL, never falls through to mobile', async (t) => {
+  const withSource = dataPlaneConfigSchema.parse({ ...config, dsl: { ...config.dsl, source: '198.51.100.2' } });
+  const rules = sourceRules(withSource);
+  t.same(rules.map((r) => [r.priority, r.src, r.action]), [
+    [900, '198.51.100.2', { kind: 'lookup', table: 254, suppressPrefixLength: 0 }],
+    [901, '198.51.100.2', { kind: 'lookup', table: 83, suppressPrefixLength: null }],
+    [902, '198.51.100.2', { kind: 'unreachable' }],
+  ]);
+  t.same(sourceRules(config), [], 'none without a source address');
+  t.same(desiredRules('dsl', withSource), rules, 'on DSL: the source rules');
+  t.equal(desiredRules('mobile', withSource).length, rules.length + desiredRules('mobile', config).length, 'on mobile: the source rules and the blocking rules');
+  t.same(desiredRules(null, withSource), [], 'clearing: none');
+  const plan = planRules([], rules, 83);
+  t.same(plan.map((c) => c.args.join(' ')), [
+    'rule add priority 900 protocol 83 from 198.51.100.2 lookup 254 suppress_prefixlength 0',
+    'rule add priority 901 protocol 83 from 198.51.100.2 lookup 83',
+    'rule add priority 902 protocol 83 from 198.51.100.2 unreachable',
+  ]);
+  // As iproute2 6.1 prints them back (-j -N): read as the same rules, so nothing is done.
+  const current = parseOurRules(
+    '[{"priority":0,"src":"all","table":"255"},{"priority":900,"src":"198.51.100.2","table":"254","suppress_prefixlen":0,"protocol":"83"},' +
+      '{"priority":901,"src":"198.51.100.2","table":"83","protocol":"83"},{"priority":902,"src":"198.51.100.2","action":"7","protocol":"83"},' +
+      '{"priority":32766,"src":"all","table":"254"}]',
+    83,
+  );
+  t.same(planRules(current, rules, 83), [], 'in place: nothing to do');
+  const moved = sourceRules(dataPlaneConfigSchema.parse({ ...config, dsl: { ...config.dsl, source: '198.51.100.6' } }));
+  const change = planRules(current, moved, 83);
+  t.same(change.map((c) => c.args[1]), ['del', 'del', 'del', 'add', 'add', 'add'], 'a new address: the old rules go, the new ones come');
 });
 
 t.test('config is validated; commands with unsafe arguments are refused before running', async (t) => {
   t.equal(config.ifbDevice, 'spifb0');
-  t.same(config.route, { table: 'main', metric: 50, protocol: 83 });
+  t.same(config.route, { table: 'main', metric: 50, protocol: 83, sourceTable: 83, sourcePriority: 900 });
+  t.equal(config.dsl.source, null, 'no DSL source rules unless an address is given');
+  t.notOk(dataPlaneConfigSchema.safeParse({ ...config, route: { table: 83 } }).success, 'refuses a source table that is the default route\'s table');
   t.equal(config.netns, null, 'on the host by default');
   for (const device of ['-x', 'a b', 'sixteen-chars-xx', 'a/b', '']) {
     t.notOk(dataPlaneConfigSchema.safeParse({ ...config, mobile: { device, gateway: null } }).success, `refuses device ${JSON.stringify(device)}`);

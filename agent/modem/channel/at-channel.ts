@@ -131,6 +131,10 @@ export class AtChannel {
     const flight: InFlight = { ...next, lines: [], sentAt: clock.now(), cancelTimer: () => {} };
     this.inFlight = flight;
     flight.cancelTimer = clock.setTimeout(() => this.onTimeout(flight), next.timeoutMs);
+    // Bytes heard before the command went out cannot be its reply or its echo: a half line of
+    // noise left there would be glued to the echo or the first reply line (`!AT+CGMM`, read as
+    // the model). A URC cut in two by this instant is lost; the polls catch up with it.
+    this.framer.discardPartial();
     this.framer.expectEcho(next.command);
     this.port.write(`${next.command}\r`).catch((error: unknown) => {
       if (this.inFlight !== flight) return;

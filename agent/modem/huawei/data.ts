@@ -36,11 +36,15 @@ export function parseCgeqneg(lines: readonly string[], cid: number): Rates | nul
     if (!fields || intField(fields, 0) !== cid) continue;
     const upKbps = intField(fields, 2);
     const downKbps = intField(fields, 3);
-    if (upKbps === null || downKbps === null || upKbps < 0 || downKbps < 0) return null;
+    // What +CGEQREQ can ask for (HARDWARE.md: up to 16000 kbit/s); beyond it the line is not a grant.
+    if (upKbps === null || downKbps === null || !inRateRange(upKbps) || !inRateRange(downKbps)) return null;
     return { downKbps, upKbps };
   }
   return null;
 }
+
+const MAX_RATE_KBPS = 16_000;
+const inRateRange = (kbps: number): boolean => kbps >= 0 && kbps <= MAX_RATE_KBPS;
 
 export interface FlowQuery {
   /** The current session when online, else the last one. */

@@ -54,20 +54,25 @@ export function findTagged(lines: readonly string[], ...tags: string[]): { line:
   return null;
 }
 
-/** A decimal integer field; null when absent, empty or not a number. */
+/** A decimal integer field; null when absent, empty, not a number or too big to hold exactly. */
 export function intField(fields: readonly Field[], index: number): number | null {
   const text = fields[index]?.text;
   if (text === undefined || !/^[+-]?\d+$/.test(text)) return null;
-  return Number(text);
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
 }
 
-/** A hexadecimal field (`00C3`, `00c3`, `0x00C3`); null when absent, empty or not hex. */
+/**
+ * A hexadecimal field (`00C3`, `00c3`, `0x00C3`); null when absent, empty, not hex, or above
+ * 2^53 − 1 (a double would round it: a 16-digit counter of all Fs is noise, not 18 EB).
+ */
 export function hexField(fields: readonly Field[], index: number): number | null {
   const text = fields[index]?.text;
   if (text === undefined) return null;
   const digits = text.replace(/^0x/i, '');
   if (!/^[0-9a-f]{1,16}$/i.test(digits)) return null;
-  return Number(BigInt(`0x${digits}`));
+  const value = BigInt(`0x${digits}`);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
 }
 
 /** A text field; null when absent or empty. */

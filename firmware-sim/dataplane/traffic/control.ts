@@ -19,7 +19,8 @@ export type ToolSpec =
       readonly listen?: { readonly host?: string; readonly port?: number };
       readonly connect?: { readonly host: string; readonly port: number };
     }
-  | { readonly kind: 'tcp-connect'; readonly host: string; readonly port: number; readonly timeoutMs?: number };
+  | { readonly kind: 'tcp-connect'; readonly host: string; readonly port: number; readonly timeoutMs?: number; readonly localAddress?: string }
+  | { readonly kind: 'tcp-relay'; readonly listen?: { readonly host?: string; readonly port?: number }; readonly path: string };
 
 /** [sequence number, arrival time in ms since the epoch] */
 export type Arrival = readonly [number, number];
@@ -42,6 +43,10 @@ export interface BulkReport {
   readonly bytes: number;
   readonly connections: number;
 }
+export interface RelayReport {
+  readonly at: number;
+  readonly connections: number;
+}
 export interface ConnectResult {
   readonly outcome: 'connected' | 'error' | 'timeout';
   readonly code: string | null;
@@ -54,7 +59,9 @@ type ReportOf<S extends ToolSpec> = S['kind'] extends 'udp-echo'
     ? ProbeReport
     : S['kind'] extends 'tcp-bulk'
       ? BulkReport
-      : never;
+      : S['kind'] extends 'tcp-relay'
+        ? RelayReport
+        : never;
 
 export interface ToolHost {
   spawn(role: Role, file: string, args: readonly string[]): ChildProcess;

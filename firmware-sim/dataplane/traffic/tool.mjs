@@ -8,7 +8,11 @@
 //   udp-probe  {host, port, intervalMs, size} sends numbered, timestamped datagrams on a fixed
 //                                             schedule; records each echo's round trip
 //   tcp-bulk   {direction, listen?|connect?}  sends or receives as fast as TCP allows; counts bytes
-//   tcp-connect {host, port, timeoutMs}       one connection attempt; prints how it ended
+//   tcp-connect {host, port, timeoutMs, localAddress?}
+//                                             one connection attempt; prints how it ended
+//   tcp-relay  {listen: {host, port}, path}   hands each TCP connection to the Unix socket at
+//                                             `path` (a file: every namespace sees it), so a
+//                                             service of the host is reachable in a namespace
 import dgram from 'node:dgram';
 import net from 'node:net';
 import readline from 'node:readline';
@@ -45,6 +49,9 @@ switch (spec.kind) {
     break;
   case 'tcp-connect':
     tcpConnect(spec);
+    break;
+  case 'tcp-relay':
+    tcpRelay(spec);
     break;
   default:
     emit({ type: 'error', message: `unknown kind ${String(spec.kind)}` });
@@ -153,9 +160,9 @@ function tcpBulk({ direction, listen, connect }) {
   dial();
 }
 
-function tcpConnect({ host, port, timeoutMs }) {
+function tcpConnect({ host, port, timeoutMs, localAddress }) {
   const started = now();
-  const socket = net.connect({ host, port });
+  const socket = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) });
   const finish = (outcome, code) => {
     emit({ type: 'result', outcome, code: code ?? null, ms: now() - started });
     socket.destroy();
@@ -165,4 +172,23 @@ function tcpConnect({ host, port, timeoutMs }) {
   socket.once('connect', () => finish('connected'));
   socket.once('error', (error) => finish('error', error.code));
   emit({ type: 'ready' });
+}
+
+function tcpRelay({ listen, path }) {
+  let connections = 0;
+  const server = net.createServer((client) => {
+    connections += 1;
+    client.setNoDelay(true);
+    const host = net.connect({ path });
+    const close = () => {
+      client.destroy();
+      host.destroy();
+    };
+    client.on('error', close).on('close', close);
+    host.on('error', close).on('close', close);
+    client.pipe(host);
+    host.pipe(client);
+  });
+  handlers.report = () => ({ connections });
+  server.listen(listen?.port ?? 0, listen?.host ?? '127.0.0.1', () => emit({ type: 'ready', port: server.address().port }));
 }

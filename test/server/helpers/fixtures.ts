@@ -17,6 +17,10 @@ interface Teardown {
 export interface SeedOptions {
   readonly routerModel?: string | null;
   readonly email?: string;
+  readonly phone?: string;
+  /** R24: the kit's delivery (ms); the contract is in service from then. */
+  readonly deliveredAt?: number;
+  readonly orderedAt?: number;
 }
 
 /** A subscription with a unique customer login and (by default) an enrolled FRITZ!Box 7490. */
@@ -24,7 +28,16 @@ export async function seed(ts: TestServer, options: SeedOptions = {}): Promise<S
   const suffix = randomBytes(4).toString('hex');
   const model = options.routerModel === undefined ? 'FRITZ!Box 7490' : options.routerModel;
   const seeded = await seedSubscription(ts.server, {
-    customer: { name: `Customer ${suffix}`, login: `cust-${suffix}`, password: PASSWORD, ...(options.email ? { email: options.email } : {}) },
+    customer: {
+      name: `Customer ${suffix}`,
+      login: `cust-${suffix}`,
+      password: PASSWORD,
+      ...(options.email ? { email: options.email } : {}),
+      ...(options.phone ? { phone: options.phone } : {}),
+    },
+    ...(options.deliveredAt !== undefined || options.orderedAt !== undefined
+      ? { contract: { orderedAt: options.orderedAt ?? options.deliveredAt!, ...(options.deliveredAt !== undefined ? { deliveredAt: options.deliveredAt } : {}) } }
+      : {}),
     ...(model ? { routerModel: model } : {}),
   });
   if (seeded.device) ts.track(seeded.device.deviceId);

@@ -80,6 +80,7 @@ export async function startTestServer(t: Teardown, database: TestDatabase, optio
     noc: (await server.services.operators.create({ name: 'noc-test', role: 'noc' }, operator)).token,
     helpdesk: (await server.services.operators.create({ name: 'helpdesk-test', role: 'helpdesk' }, operator)).token,
     admin: (await server.services.operators.create({ name: 'admin-test', role: 'admin' }, operator)).token,
+    telephony: (await server.services.operators.create({ name: 'telephony-test', role: 'telephony' }, operator)).token,
   };
   return {
     server,

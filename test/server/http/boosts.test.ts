@@ -102,7 +102,7 @@ t.test('boosts', async (t) => {
 
     const suspended = await seed(ts);
     await connectedRouter(t, ts, suspended, 'mobile');
-    t.equal((await ts.call('POST', `/api/v1/subscriptions/${suspended.subscriptionId}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'stolen router' } })).statusCode, 200);
+    t.equal((await ts.call('POST', `/api/v1/subscriptions/${suspended.subscriptionId}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'equipment-stolen' } })).statusCode, 200);
     const refused = await ts.call('POST', `/api/v1/subscriptions/${suspended.subscriptionId}/boosts`, { token: await login(ts, suspended.login), body: { email: EMAIL } });
     t.match(refused.json(), { status: 409, type: '/api/v1/problems/subscription-suspended' });
 

@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import t from 'tap';
 import { accessPlugin } from '../../../server/http/access.js';
 import { PROBLEMS, PROBLEM_CODES } from '../../../server/errors.js';
+import { RULE_ERRORS, RULE_ERROR_CODES } from '../../../server/rules/errors.js';
 import { testDatabase } from '../../helpers/database.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -14,7 +15,7 @@ const serverDir = new URL('../../../server/', import.meta.url).pathname;
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'rules' ? [] : sources(path);
+    if (statSync(path).isDirectory()) return sources(path);
     return name.endsWith('.ts') ? [path] : [];
   });
 }
@@ -23,14 +24,22 @@ t.test('every problem code the server uses is in the one table, with a title and
   const used = new Set<string>();
   for (const file of sources(serverDir)) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/new ApiError\(\s*'([a-z-]+)'/g)) used.add(match[1]!);
+    for (const match of text.matchAll(/new (?:ApiError|RuleError)\(\s*'([a-z-]+)'/g)) used.add(match[1]!);
     for (const match of text.matchAll(/(?<![.\w])refuse\(\s*'([a-z-]+)'/g)) used.add(match[1]!);
   }
-  t.ok(used.size >= 20, `found ${used.size} codes in use`);
+  t.ok(used.size >= 30, `found ${used.size} codes in use`);
+  for (const code of RULE_ERROR_CODES) t.ok(used.has(code), `rule code ${code} is thrown somewhere`);
   for (const code of used) t.ok(Object.hasOwn(PROBLEMS, code), `${code} is documented in server/errors.ts`);
   for (const code of PROBLEM_CODES) {
     const entry = PROBLEMS[code];
     t.ok(entry.title.length > 10 && entry.status >= 400 && entry.status < 600, `${code} has a title and an error status`);
+  }
+});
+
+t.test('the rules’ codes (RuleError) are problem types with the status the rules suggest', async (t) => {
+  for (const code of RULE_ERROR_CODES) {
+    t.ok(Object.hasOwn(PROBLEMS, code), `${code} is in the problem table`);
+    t.equal(PROBLEMS[code].status, RULE_ERRORS[code].status, `${code}: ${RULE_ERRORS[code].status}`);
   }
 });
 
@@ -96,6 +105,16 @@ t.test('problem documents over HTTP', async (t) => {
       t.ok(spec.paths[path], `${path} is documented`);
     }
     t.ok(spec.paths['/api/v1/subscriptions/{subscriptionId}/boosts']!['post']!.responses['409'], 'refusals are documented');
+    // The NOC dashboard's two lists (R12, R16) render from these response schemas.
+    type Schema = { properties: Record<string, Schema & { enum?: string[] }>; items: Schema };
+    const listItem = (path: string) =>
+      (spec.paths[path]!['get']!.responses['200'] as { content: { 'application/json': { schema: Schema } } }).content['application/json'].schema.properties['items']!.items;
+    const ticket = listItem('/api/v1/swap-tickets');
+    t.same(ticket.properties['slaStatus']!.enum, ['ok', 'at-risk', 'breached']);
+    for (const field of ['subscription', 'equipment', 'stage', 'reportedAt', 'deadline', 'businessTimeLeftMs']) t.ok(ticket.properties[field], `a swap ticket has ${field}`);
+    const claim = listItem('/api/v1/guarantee-claims');
+    t.same(claim.properties['verdict']!.enum, ['eligible', 'not-eligible', 'undecidable', 'already-refunded']);
+    t.same(claim.properties['status']!.enum, ['pending', 'decided']);
     const ui = await ts.call('GET', '/docs/');
     t.equal(ui.statusCode, 200);
     t.match(ui.headers['content-type'], /html/);

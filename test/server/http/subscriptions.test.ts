@@ -60,15 +60,39 @@ t.test('subscriptions and routers', async (t) => {
     t.equal(badId.json().code, 'validation-failed');
 
     t.test('R22: suspend and restore follow through to the router', async (t) => {
-      const suspended = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'router reported stolen' } });
-      t.match(suspended.json(), { status: 'suspended', suspendedReason: 'router reported stolen' });
+      const suspended = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, {
+        token: ts.tokens.helpdesk,
+        body: { reason: 'equipment-stolen', note: 'router reported stolen' },
+      });
+      t.match(suspended.json(), { status: 'suspended', suspendedReason: 'equipment-stolen' });
       t.match(await agent.nextDesired((d) => d.suspended), { seq: 2, profile: 'baseline', suspended: true });
-      t.equal((await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'again' } })).json().code, 'already-suspended');
+      const again = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, { token: ts.tokens.noc, body: { reason: 'misuse' } });
+      t.match(again.json(), { status: 409, type: '/api/v1/problems/already-suspended', reason: 'equipment-stolen' }, 'one suspension at a time, with its reason');
+      const overview = (await ts.call('GET', `/api/v1/subscriptions/${subscription.id}`, { token: ts.tokens.noc })).json();
+      t.match(overview, {
+        suspension: { reason: 'equipment-stolen', note: 'router reported stolen', by: { role: 'helpdesk', id: 'helpdesk-test' } },
+        entitlements: { mobileData: false, boosts: false, businessHelpdesk: true },
+      });
 
       const restored = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/restore`, { token: ts.tokens.admin });
       t.match(restored.json(), { status: 'active', suspendedReason: null });
       t.match(await agent.nextDesired((d) => d.seq === 3), { suspended: false });
       t.equal((await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/restore`, { token: ts.tokens.admin })).json().code, 'not-suspended');
+    });
+
+    t.test('R23: a suspension for misuse is lifted by NOC or admin, not by the helpdesk; bad reasons are refused', async (t) => {
+      const bad = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'router reported stolen' } });
+      t.match(bad.json(), { status: 400, code: 'validation-failed', errors: [{ path: 'reason' }] }, 'the reason is one of the rules’ list');
+      const misuse = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/suspend`, { token: ts.tokens.helpdesk, body: { reason: 'misuse', note: 'opened to the neighbours' } });
+      t.equal(misuse.statusCode, 200);
+      t.match(await agent.nextDesired((d) => d.seq === 4), { suspended: true });
+      const byHelpdesk = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/restore`, { token: ts.tokens.helpdesk, body: { note: 'customer promised' } });
+      t.match(byHelpdesk.json(), { status: 403, code: 'forbidden-role', role: 'helpdesk', allowed: ['noc', 'admin'] });
+      const byNoc = await ts.call('POST', `/api/v1/subscriptions/${subscription.id}/restore`, { token: ts.tokens.noc, body: { note: 'checked' } });
+      t.match(byNoc.json(), { status: 'active' });
+      t.match(await agent.nextDesired((d) => d.seq === 5), { suspended: false });
+      const missing = await ts.call('POST', '/api/v1/subscriptions/sub_missing/suspend', { token: ts.tokens.noc, body: { reason: 'misuse' } });
+      t.equal(missing.json().code, 'subscription-not-found');
     });
   });
 
@@ -88,13 +112,17 @@ t.test('subscriptions and routers', async (t) => {
       quota: { limit: 2, used: 0, remaining: 2 },
       speed: { profile: 'baseline', downKbps: 128, upKbps: 64, until: null, suspended: false },
       boost: null,
+      phone: '+31201234567',
+      contractPhase: 'ordered',
+      suspension: null,
+      entitlements: { licenceSeats: 0, businessHelpdesk: true, modemSwap: false },
     });
     const devices = (await ts.call('GET', `/api/v1/devices?subscriptionId=${subscription.id}`, { token: ts.tokens.noc })).json();
     t.equal(devices.items.length, 1);
     const audit = (await ts.call('GET', `/api/v1/audit?subscriptionId=${subscription.id}`, { token: ts.tokens.helpdesk })).json();
     t.same(
       audit.items.map((i: { action: string }) => i.action),
-      ['subscription.restored', 'subscription.suspended', 'device.enrolled', 'subscription.created'],
+      ['subscription.restored', 'subscription.suspended', 'subscription.restored', 'subscription.suspended', 'device.enrolled', 'subscription.created'],
       'newest first',
     );
   });

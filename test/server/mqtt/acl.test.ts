@@ -3,28 +3,15 @@
 // the same policy.
 import t from 'tap';
 import { encodeMessage, topicFor } from '../../../shared/contract/index.js';
-import { connectNoDelay } from '../../../server/mqtt/tcp-client.js';
 import { testDatabase } from '../../helpers/database.js';
 import { status } from '../../fixtures/messages.js';
+import { loginCode } from '../helpers/broker-login.js';
 import { connectDevice } from '../helpers/device.js';
 import { seed } from '../helpers/fixtures.js';
 import { startTestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HOOK_TOKEN = 'hook-token-for-the-test-broker';
-
-/** Tries to log in; resolves with the CONNACK refusal code, or 0 when accepted. */
-async function loginCode(url: string, options: { clientId: string; username: string; password: string }): Promise<number> {
-  const client = connectNoDelay(url, { ...options, reconnectPeriod: 0 });
-  try {
-    return await new Promise<number>((resolve) => {
-      client.once('connect', () => resolve(0));
-      client.once('error', (error) => resolve((error as { code?: number }).code ?? -1));
-    });
-  } finally {
-    client.end(true);
-  }
-}
 
 t.test('the embedded broker', async (t) => {
   const ts = await startTestServer(t, await testDatabase(t), { broker: 'embedded', config: { brokerHookToken: HOOK_TOKEN } });

@@ -59,7 +59,7 @@ t.test('store rules', async (t) => {
   const { handle, database } = await openTestDatabase(t);
   t.equal(handle.dialect, database.kind === 'postgres' ? 'postgres' : 'sqlite', `running on ${database.kind}`);
   const { db } = handle;
-  await insertSubscription(db, { id: 'sub_1', reference: 'r1', status: 'active', suspended_reason: null, suspended_at: null, created_at: AT });
+  await insertSubscription(db, { id: 'sub_1', reference: 'r1', status: 'active', suspended_reason: null, suspended_at: null, created_at: AT, phone: null, licence_seats: null });
   await insertDevice(db, device('fb-1', 'sub_1'));
   await insertDevice(db, device('fb-2', 'sub_1'));
 

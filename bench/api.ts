@@ -1,0 +1,122 @@
+// API: requests per second on the device status route (GET /api/v1/devices/:deviceId, an
+// operator's view of one router with its 20 most recent events) of the real server, against a
+// bare Fastify route that returns the same JSON from memory, both in processes of their own and
+// loaded by autocannon from this process, alternately, in the same run. Goal: at least 50 %.
+import { fork } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { connectAsync } from 'mqtt';
+import { encodeMessage, topicFor } from '../shared/contract/index.js';
+import { sampleEvent, sampleStatus, sampleUsage } from './lib/messages.js';
+import { childExecArgv, stopChild } from './lib/proc.js';
+import { startServerProcess } from './lib/server-process.js';
+import { sleep } from './lib/stats.js';
+import type { Benchmark } from './lib/types.js';
+
+interface Bench {
+  readonly rps: number[];
+  readonly p99: number[];
+  errors: number;
+}
+
+async function json(url: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function startBare(bodyFile: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = fork(new URL('./lib/bare-fastify-child.ts', import.meta.url).pathname, [bodyFile], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+    child.on('message', (m: { port?: number }) => m.port && resolve(m.port));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+export const apiBenchmark: Benchmark = {
+  name: 'api',
+  title: 'HTTP API: device status route vs a bare Fastify route with the same JSON',
+  async run(ctx) {
+    const dataDir = join(ctx.workDir, 'server');
+    const server = await startServerProcess({ dataDir });
+    let bare: Awaited<ReturnType<typeof startBare>> | null = null;
+    try {
+      // A subscription with one router that has reported a status, usage and 20 events.
+      const created = (await json(`${server.url}/api/v1/subscriptions`, server.token, {
+        method: 'POST',
+        body: { reference: 'BENCH-API', customer: { name: 'Bench Customer', login: 'bench.api', password: 'bench-password-1', email: 'bench@example.org' } },
+      })) as { subscription: { id: string } };
+      const enrolled = (await json(`${server.url}/api/v1/subscriptions/${created.subscription.id}/devices`, server.token, {
+        method: 'POST',
+        body: { model: 'FRITZ!Box 7490', deviceId: 'bench-api-device' },
+      })) as { credentials: { deviceId: string; password: string } };
+      const { deviceId, password } = enrolled.credentials;
+      const device = await connectAsync(server.mqttUrl, { clientId: deviceId, username: deviceId, password, protocolVersion: 4 });
+      const now = Date.now();
+      await device.publishAsync(topicFor('status', deviceId), encodeMessage('status', sampleStatus(now)), { qos: 1, retain: true });
+      await device.publishAsync(topicFor('usage', deviceId), encodeMessage('usage', sampleUsage(now, 1)), { qos: 1 });
+      for (let i = 0; i < 20; i++) await device.publishAsync(topicFor('events', deviceId), encodeMessage('events', sampleEvent(now - i * 60_000, `evt-${i}`)), { qos: 1 });
+      await device.endAsync();
+      const routeUrl = `${server.url}/api/v1/devices/${deviceId}`;
+      let body: { recentEvents?: unknown[]; status?: unknown } = {};
+      for (let i = 0; i < 100 && (body.recentEvents?.length ?? 0) < 20; i++) {
+        await sleep(100);
+        body = (await json(routeUrl, server.token)) as typeof body;
+      }
+      if ((body.recentEvents?.length ?? 0) < 20) throw new Error('the device never showed its 20 events');
+      const bodyFile = join(ctx.workDir, 'device.json');
+      await writeFile(bodyFile, JSON.stringify(body));
+      bare = await startBare(bodyFile);
+      const bareUrl = `${bare.url}/api/v1/devices/${deviceId}`;
+
+      const rounds = ctx.quick ? 1 : 3;
+      const duration = ctx.quick ? 3 : 10;
+      const connections = 10;
+      const headers = { authorization: `Bearer ${server.token}` };
+      const results: Record<'real' | 'bare', Bench> = { real: { rps: [], p99: [], errors: 0 }, bare: { rps: [], p99: [], errors: 0 } };
+      // Warm both (JIT, caches), then alternate so that drift in machine load hits both alike.
+      const warmUp = ctx.quick ? 1 : 2;
+      await autocannon({ url: routeUrl, connections, duration: warmUp, headers });
+      await autocannon({ url: bareUrl, connections, duration: warmUp, headers });
+      for (let round = 0; round < rounds; round++) {
+        for (const [which, url] of [['bare', bareUrl], ['real', routeUrl]] as const) {
+          const result = await autocannon({ url, connections, duration, headers });
+          results[which].rps.push(result.requests.average);
+          results[which].p99.push(result.latency.p99);
+          results[which].errors += result.errors + result.timeouts + result.non2xx;
+          ctx.log(`${which} round ${round + 1}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
+        }
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const real = mean(results.real.rps);
+      const bareRps = mean(results.bare.rps);
+      return {
+        figures: [
+          {
+            name: 'GET /api/v1/devices/:id (status, 20 events; operator token)',
+            value: real,
+            unit: 'req/s',
+            baseline: { name: 'bare Fastify, same JSON from memory', value: bareRps },
+            goal: '≥ 50 % of bare',
+            met: real / bareRps >= 0.5,
+          },
+          { name: 'same route, latency p99 under that load', value: mean(results.real.p99), unit: 'ms', baseline: { name: 'bare Fastify', value: mean(results.bare.p99) } },
+        ],
+        notes: [
+          `autocannon, ${connections} connections, no pipelining, ${rounds} round(s) of ${duration} s per server, alternating, after ${warmUp} s of warm-up each; errors and non-2xx answers: ${results.real.errors} (server) / ${results.bare.errors} (bare).`,
+          `The server: startServer in its own process through tsx, SQLite, log level info (each request logged, to /dev/null); every request resolves the operator token (SHA-256 and a lookup), validates, reads the device, its desired state, usage and 20 events, and serializes through the zod response schema. The bare route: Fastify 5 in its own process, no plugins, returning the same ${JSON.stringify(body).length}-byte JSON object.`,
+        ],
+      };
+    } finally {
+      await bare?.stop();
+      await server.stop();
+    }
+  },
+};
