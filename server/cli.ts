@@ -38,10 +38,13 @@ Settings (JSON file keys, or SP_* environment variables; the variable wins):
   dataDir SP_DATA_DIR (./data)           logLevel SP_LOG_LEVEL (info)
   smtpUrl, mailFrom                      confirmation mail (unset smtpUrl: mails are logged)
   boostDurationMinutes (1440)            selfServiceBoostsPerMonth (2)
+  boostDurationSeconds                   demos and tests only: a boost's length in seconds
   operatorBoostMaxHours (720)            fairUseCapBytes (5000000000)
   fairUseWarnPercent (80)                fairUseAtCap (hold-baseline | warn-only)
   sessionMinutes (60)                    loginRateLimitMax (10), loginRateLimitWindowSeconds (900)
   passwordHashCost (15)                  sweepCron, rolloverCron, outboxCron (node-cron)
+  metricsToken                           bearer token for GET /metrics (unset: loopback only)
+  demoSimControlUrl                      demo only: the simulator's control URL (NOC demo panel)
   Service rules R12-R24 (JSON objects, defaults from the service description):
   swapCalendar, helpdeskCalendar         opening hours per weekday and exceptions (08:00-22:00)
   swapSla                                {slaBusinessHours: 4, atRiskMarginMinutes: 60}

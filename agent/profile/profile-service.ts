@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/log.js';
 import type { ProfileName, Rates } from '../../shared/service.js';
 import type { Modem } from '../modem/api.js';
 import { describeError } from '../errors.js';
+import { ModemError } from '../modem/errors.js';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file.js';
 import { effectiveProfile, grantedInFull, HeldDesiredSchema, holdDesired, judgeDesired, type Effective, type HeldDesired } from './policy.js';
 
@@ -179,23 +180,33 @@ export class ProfileService {
     const eff = effectiveProfile(held, clock.now(), this.options.holdBaselineAtCap && this.capReached);
     modem.setDataAllowed(!held.suspended); // R22
     let negotiated: Rates | null;
+    let remark: string | undefined;
     try {
       negotiated = await modem.requestRates(eff.rates);
       this.needsAssert = false;
+      if (negotiated !== null && !grantedInFull(eff.rates, negotiated)) {
+        remark = `the network granted ${negotiated.downKbps}/${negotiated.upKbps} of ${eff.rates.downKbps}/${eff.rates.upKbps} kbit/s`;
+      }
     } catch (error) {
-      if (!held.suspended) {
+      negotiated = null;
+      this.needsAssert = true;
+      if (held.suspended) {
+        // suspended: data is off, which is what counts
+      } else if (stickNotReady(error)) {
+        // The stick is starting, restarting or unplugged: the profile is held and put into force
+        // when the stick is next ready (the re-assert in start()), so the server's intent is not
+        // lost to a moment of the stick's; refusing would leave the router on a state nobody wants.
+        remark = `held: the stick is not ready (${(error as ModemError).code}); the rates are requested when it is`;
+      } else {
         await this.reject(held.seq, held.boostId, `the stick did not take the rates: ${describeError(error)}`);
         return;
       }
-      negotiated = null; // suspended: data is off, which is what counts
-      this.needsAssert = true;
     }
-    const short = negotiated !== null && !grantedInFull(eff.rates, negotiated);
     await this.options.sendAck({
       at: new Date(clock.now()).toISOString(),
       seq: held.seq,
       outcome: 'applied',
-      ...(short ? { reason: `the network granted ${negotiated!.downKbps}/${negotiated!.upKbps} of ${eff.rates.downKbps}/${eff.rates.upKbps} kbit/s` } : {}),
+      ...(remark !== undefined ? { reason: remark } : {}),
       boostId: safeId(held.boostId),
       applied: negotiated,
     });
@@ -270,6 +281,11 @@ export class ProfileService {
   private async persist(): Promise<void> {
     await writeFileAtomic(this.options.file, JSON.stringify(this.state));
   }
+}
+
+/** The stick cannot be asked right now (starting, restarting, unplugged): not a refusal of the rates. */
+function stickNotReady(error: unknown): boolean {
+  return error instanceof ModemError && (['absent', 'closed', 'open-failed', 'timeout', 'stopped'] as const).some((code) => code === error.code);
 }
 
 function safeId(id: string | null): string | null {

@@ -10,6 +10,7 @@ import { PROFILES } from '../../../shared/service.js';
 import { ProfileService, type AckReport, type ProfileEvent } from '../../../agent/profile/profile-service.js';
 import { desired } from '../../fixtures/messages.js';
 import { FakeModem } from '../helpers/fake-modem.js';
+import { ModemError } from '../../../agent/modem/errors.js';
 import { tempDir } from '../helpers/temp.js';
 
 const START = '2026-03-10T09:00:00.000Z';
@@ -160,6 +161,36 @@ t.test('a stick that is not ready is asked again once it is', async (t) => {
   modem.setState('registered');
   await service.stop();
   t.equal(modem.callsOf('requestRates').length, before + 1);
+});
+
+t.test('a desired state that arrives while the stick is starting is held, acked, and put to the stick once it is ready', async (t) => {
+  const modem = new FakeModem();
+  modem.setState('absent');
+  modem.negotiate = () => {
+    throw new ModemError('absent', 'no stick to talk to yet');
+  };
+  const { clock, service, acks } = await setup(t, { modem });
+  await service.handleDesired(boost(1, clock));
+  t.match(acks[0], { seq: 1, outcome: 'applied', applied: null, reason: /held: the stick is not ready \(absent\)/ });
+  t.equal(service.applied().name, 'boost', 'the boost is in force at the agent');
+  modem.negotiate = (rates) => rates;
+  const before = modem.callsOf('requestRates').length;
+  modem.setState('registered');
+  await service.stop();
+  t.equal(modem.callsOf('requestRates').length, before + 1, 'asked once the stick is ready');
+  t.same(modem.callsOf('requestRates').at(-1), PROFILES.boost);
+});
+
+t.test('a stick that refuses the rates gets the desired state rejected with its answer', async (t) => {
+  const modem = new FakeModem();
+  modem.setState('registered');
+  modem.negotiate = () => {
+    throw new ModemError('cme', '+CME ERROR: 4');
+  };
+  const { clock, service, acks } = await setup(t, { modem });
+  await service.handleDesired(boost(2, clock));
+  t.match(acks[0], { seq: 2, outcome: 'rejected', reason: /the stick did not take the rates/ });
+  t.equal(service.applied().name, 'baseline');
 });
 
 t.test('R22: suspended turns mobile data off, and back on when lifted', async (t) => {

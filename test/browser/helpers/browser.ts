@@ -1,13 +1,21 @@
 // Debian's Chromium, headless, driven by playwright-core (never a downloaded browser). Where
 // /usr/bin/chromium is missing the browser tests skip with the reason (.ci/run installs it when
 // test/browser/.needs-chromium exists).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['SP_CHROMIUM'] ?? '/usr/bin/chromium';
 /** Screenshots for the README are this size, whatever the machine. */
 export const VIEWPORT = { width: 1280, height: 800 } as const;
-export const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url).pathname;
+/**
+ * Where the tests save their screenshots: the README's own (docs/screenshots/) with
+ * `npm run screenshots`, which sets SP_SCREENSHOTS; a temporary folder otherwise, so that a test
+ * run leaves the checkout as it was.
+ */
+export const SCREENSHOTS = `${resolve(process.env['SP_SCREENSHOTS'] ?? join(tmpdir(), 'serviceplus-screenshots'))}/`;
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function chromiumMissing(): string | null {
