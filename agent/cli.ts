@@ -1,6 +1,7 @@
 // `serviceplus agent`: loads the settings, starts the agent beside the router, prints what it
 // connects to, and stops cleanly on SIGTERM or SIGINT.
 import { ConfigError, envName } from '../shared/config.js';
+import { redactUrl } from '../shared/log.js';
 import { AgentConfigSchema, loadAgentConfig, type AgentConfig } from './config.js';
 import { AgentError, describeError } from './errors.js';
 
@@ -96,6 +97,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     await agent.stop();
     return 0;
   } catch (error) {
+    // mqttCaFile is read at start: a missing or unreadable file is a bad setting (issue 11).
+    if (error instanceof ConfigError) {
+      process.stderr.write(`serviceplus agent: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof AgentError && (error.code === 'unsupported-router' || error.code === 'router-auth')) {
       process.stderr.write(`serviceplus agent: ${error.message}\n`);
       return 3;
@@ -109,9 +115,3 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.password = '';
-  parsed.username = '';
-  return parsed.toString().replace(/\/$/, '');
-}

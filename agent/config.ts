@@ -35,6 +35,8 @@ export const AgentConfigSchema = z.object({
   deviceId: DeviceIdSchema,
   mqttUrl: z.url({ protocol: /^mqtts?$/, message: 'expected mqtt://host:port or mqtts://host:port' }),
   deviceSecret: z.string().min(8, 'expected the device secret issued at enrollment'),
+  /** mqtts:// with a private CA (issue 11): the PEM CA file the broker's certificate must chain to; unset, the system's CAs. */
+  mqttCaFile: z.string().min(1).optional(),
   mqttKeepaliveS: z.number().int().min(10).max(3_600).default(60),
   mqttConnectTimeoutMs: ms(1_000, 120_000).default(10_000),
   mqttBackoffInitialMs: ms(100, 60_000).default(1_000),

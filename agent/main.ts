@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { AgentEvent, Status } from '../shared/contract/messages.js';
 import { createLogger, type Logger } from '../shared/log.js';
+import { readPemFile } from '../shared/tls.js';
 import type { AgentConfig } from './config.js';
 import { createDataPlaneController, hangUpAfterRoute, shapingTarget, type DataPlaneConfig, type DataPlaneController } from './dataplane/index.js';
 import { defaultQuorum } from './dsl/probe.js';
@@ -62,6 +63,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const log = deps.log ?? createLogger({ name: 'agent', level: config.logLevel });
   const ids = deps.ids ?? randomIds;
   const dataDir = resolve(config.dataDir);
+  // Read before anything starts: a wrong path stops start-up naming the setting (issue 11).
+  const mqttCa = config.mqttCaFile ? readPemFile('mqttCaFile', config.mqttCaFile, 'a CA certificate') : undefined;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const client = new Tr064Client({ url: config.routerUrl, username: config.routerUsername, password: config.routerPassword, timeoutMs: config.routerTimeoutMs });
@@ -113,6 +116,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
   const uplink = new Uplink({
     url: config.mqttUrl,
+    ca: mqttCa,
     deviceId: config.deviceId,
     secret: config.deviceSecret,
     outbox,

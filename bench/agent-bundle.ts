@@ -5,11 +5,16 @@
 //
 //   npx tsx bench/agent-bundle.ts [out.mjs] [--period-os-tz]     then: node <out.mjs> [--config file]
 //
+// Production: `npm run build:agent` writes dist/agent.mjs; run it beside the router (with the
+// package's node_modules for serialport) as
+//   node --lite-mode --no-expose-wasm --max-semi-space-size=1 --max-old-space-size=32 dist/agent.mjs
+// (the flags: bench/footprint.ts PRODUCTION_NODE_ARGS; their effect: README, Performance).
+//
 // --period-os-tz (option `periodFromOsTimeZone`) measures a PROPOSAL: shared/period.ts replaced
 // by bench/lib/period-os-tz.ts (month boundaries from the OS time-zone database, TZ set to
 // Europe/Amsterdam at start, no Intl), which spares the agent about 8 MB of ICU data.
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -32,7 +37,8 @@ const periodFromOsTimeZone: Plugin = {
 
 export async function buildAgentBundle(out = join(root, 'node_modules/.cache/serviceplus/agent.mjs'), options: AgentBundleOptions = {}): Promise<string> {
   // An output outside the package could not resolve the external native packages.
-  const target = out.startsWith(root) ? out : join(root, 'node_modules/.cache/serviceplus', out.split('/').pop()!);
+  const absolute = resolve(out);
+  const target = absolute.startsWith(root) ? absolute : join(root, 'node_modules/.cache/serviceplus', basename(absolute));
   await mkdir(dirname(target), { recursive: true });
   await build({
     stdin: {

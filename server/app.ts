@@ -10,7 +10,7 @@ import { ApiError } from './errors.js';
 import { accessPlugin } from './http/access.js';
 import { openApiPlugin } from './http/openapi.js';
 import { pageRoutes } from './http/pages/index.js';
-import { problemsPlugin } from './http/problems.js';
+import { frameworkErrors, problemsPlugin } from './http/problems.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { boostRoutes } from './http/routes/boosts.js';
 import { brokerHookRoutes } from './http/routes/broker-hooks.js';
@@ -30,6 +30,7 @@ import { entitlementRoutes } from './http/routes/entitlements.js';
 import { guaranteeClaimRoutes } from './http/routes/guarantee-claims.js';
 import { helpdeskRoutes } from './http/routes/helpdesk.js';
 import { swapTicketRoutes } from './http/routes/swap-tickets.js';
+import { textGuardPlugin } from './http/text-guard.js';
 import type { AppServices } from './http/services.js';
 import { httpMetricsPlugin, metricsRoute, type ServerMetrics } from './metrics/index.js';
 
@@ -46,6 +47,8 @@ export const serviceApp = fp(
       resolveSession: (token) => services.customers.resolve(token),
       brokerHookToken: services.config.brokerHookToken,
     });
+    // After the access check (its preValidation hook comes first), before the schemas.
+    await app.register(textGuardPlugin);
     await app.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) =>
@@ -85,15 +88,20 @@ export const serviceApp = fp(
 export interface BuildOptions {
   /** Prometheus metrics (server/metrics): HTTP latency of every route, and GET /metrics. */
   readonly metrics?: ServerMetrics;
+  /** Serve HTTPS with this certificate and key (issue 11); unset, plain HTTP. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
 }
 
 export async function buildApp(services: AppServices, log: Logger, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     loggerInstance: log as FastifyBaseLogger,
     // Our own request log below: it names the route, never the query string (a broker hook
     // token may travel there).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // A URL the router cannot read answers as a problem document like every other refusal.
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -32,8 +32,12 @@ Settings (JSON file keys, or SP_* environment variables; the variable wins):
   mqttHost SP_MQTT_HOST (0.0.0.0)        mqttPort SP_MQTT_PORT (1883), the embedded broker
   mqttUrl SP_MQTT_URL                    an external broker instead (mqtt:// or mqtts://)
   mqttUsername, mqttPassword, mqttClientId, mqttPersistentSession: the server's MQTT login
+  mqttSharedGroup, mqttSessionExpirySeconds  several instances on an MQTT 5 broker (deploy/)
   mqttPublicUrl                          the broker URL given to agents at enrollment
   brokerHookToken                        enables the HTTP auth/ACL hook for external brokers
+  httpsCertFile, httpsKeyFile            HTTPS with these PEM files (unset: plain HTTP)
+  mqttTlsCertFile, mqttTlsKeyFile        mqtts:// on the embedded broker with these PEM files
+  mqttCaFile                             the CA the server's own MQTT client trusts (private CA)
   databaseUrl SP_DATABASE_URL            postgres://…; unset: SQLite in dataDir
   dataDir SP_DATA_DIR (./data)           logLevel SP_LOG_LEVEL (info)
   smtpUrl, mailFrom                      confirmation mail (unset smtpUrl: mails are logged)
@@ -132,6 +136,11 @@ async function serve(config: ServerConfig, io: CliIo): Promise<number> {
   try {
     server = await startServer(config, { log });
   } catch (error) {
+    // A certificate file that cannot be read is a bad setting, like any other (issue 11).
+    if (error instanceof ConfigError) {
+      io.err(`serviceplus server: ${error.message}\n`);
+      return 2;
+    }
     io.err(`serviceplus server: ${error instanceof PortInUseError ? '' : 'cannot start: '}${(error as Error).message}\n`);
     return 1;
   }

@@ -17,6 +17,9 @@ export const ServerConfigSchema = z.object({
   /** HTTP API, pages and /docs. */
   httpHost: z.string().min(1).default('0.0.0.0'),
   httpPort: port.default(8080),
+  /** HTTPS (issue 11): PEM certificate (chain) and key files, both or neither; unset, plain HTTP (e.g. behind a TLS proxy). */
+  httpsCertFile: z.string().min(1).optional(),
+  httpsKeyFile: z.string().min(1).optional(),
   /** Embedded Aedes broker; ignored when mqttUrl names an external broker. */
   mqttHost: z.string().min(1).default('0.0.0.0'),
   mqttPort: port.default(1883),
@@ -27,6 +30,14 @@ export const ServerConfigSchema = z.object({
     .optional(),
   /** The URL handed to agents at enrollment; defaults to the embedded broker's or mqttUrl. */
   mqttPublicUrl: z.string().regex(/^mqtts?:\/\//, 'expected mqtt://… or mqtts://…').optional(),
+  /** mqtts:// on the embedded broker (issue 11): PEM certificate (chain) and key files, both or neither. */
+  mqttTlsCertFile: z.string().min(1).optional(),
+  mqttTlsKeyFile: z.string().min(1).optional(),
+  /**
+   * PEM CA file the server trusts for its own mqtts:// connection (a private CA). Unset: the
+   * system's CAs for an external broker; for the embedded broker, its own certificate file.
+   */
+  mqttCaFile: z.string().min(1).optional(),
   /** The server's own MQTT principal. It may read every device's up topics and publish `desired`. */
   mqttUsername: z.string().min(1).default('serviceplus.server'),
   /** Required by an external broker that authenticates; generated per start for the embedded one. */
@@ -35,6 +46,15 @@ export const ServerConfigSchema = z.object({
   mqttClientId: z.string().min(1).max(128).default('serviceplus.server'),
   /** A persistent session keeps the server's queued messages on the broker while it restarts. */
   mqttPersistentSession: z.boolean().default(true),
+  /**
+   * Several instances on an MQTT 5 broker (Mosquitto, EMQX): the shared subscription group; each
+   * device message then goes to one instance (`$share/<group>/sp/v1/devices/+/…`). Unset (and
+   * with MQTT 3.1.1 brokers such as Aedes): every instance receives every message and stores it
+   * idempotently. Ignored by the embedded broker. See deploy/README.md.
+   */
+  mqttSharedGroup: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a group name of letters, digits, _ . -').optional(),
+  /** MQTT 5: how long the broker keeps this instance's session and queued messages while it is down. */
+  mqttSessionExpirySeconds: z.number().int().min(0).max(604_800).default(3_600),
   /** Bearer token the external broker's HTTP auth/ACL hook must send; the hook is off without it. */
   brokerHookToken: z.string().min(16, 'expected at least 16 characters').optional(),
 

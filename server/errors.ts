@@ -11,6 +11,7 @@ export const PROBLEMS = {
   ...RULE_ERRORS,
   'validation-failed': { status: 400, title: 'The request does not match its schema; `errors` names each field' },
   'malformed-body': { status: 400, title: 'The request body could not be read (not valid JSON or form data)' },
+  'malformed-url': { status: 400, title: 'The URL could not be read (a malformed %-escape, or a path segment over 100 characters)' },
   unauthenticated: { status: 401, title: 'Credentials are missing, unknown, revoked or expired' },
   'invalid-credentials': { status: 401, title: 'Login name or password is wrong' },
   'forbidden-role': { status: 403, title: 'Your role may not do this' },

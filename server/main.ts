@@ -14,7 +14,9 @@ import type { AppServices, Readiness } from './http/services.js';
 import { BoostExpiry } from './jobs/expiry.js';
 import { rollOverMonths } from './jobs/rollover.js';
 import { RuleJobs } from './jobs/rule-jobs.js';
-import { Scheduler } from './jobs/scheduler.js';
+import { Scheduler, type TickReport } from './jobs/scheduler.js';
+import { runOncePerTick } from './jobs/tick-guard.js';
+import { withClusterLock } from './db/cluster-lock.js';
 import { SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { BrokerAuth } from './mqtt/broker-auth.js';
@@ -31,6 +33,7 @@ import { LiveFeed } from './services/live-feed.js';
 import { SubscriptionService } from './services/subscriptions.js';
 import { TelemetryService } from './services/telemetry.js';
 import { forgetPublished } from './store/desired-states.js';
+import { readServerTls } from './tls.js';
 
 export interface StartOptions {
   /** Defaults to the system clock; tests pass a TestClock. */
@@ -60,6 +63,11 @@ export interface RunningServer {
     endContracts(): Promise<number>;
     /** R12: record swap tickets that turned at risk or breached. */
     watchSwapSla(): Promise<number>;
+    /**
+     * Runs every scheduled job for the cron tick at `at` (ms), as the cron would; with several
+     * instances on PostgreSQL each tick's job runs on one of them (issue 10). Says what ran here.
+     */
+    tick(at: number): Promise<TickReport>;
   };
   readonly ingest: Ingest;
   /** Resolves once every changed desired state is published. */
@@ -82,6 +90,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 
   try {
+    // Certificate files first: a wrong path stops start-up before anything is opened (issue 11).
+    const tls = readServerTls(config);
     const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanup.push(() => store.close());
     log.info({ database: store.location, dialect: store.dialect }, 'store open');
@@ -113,7 +123,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (config.mqttUrl) {
       mqttUrl = config.mqttUrl;
     } else {
-      broker = await startEmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, auth: brokerAuth, log: log.child({ component: 'broker' }) });
+      broker = await startEmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, auth: brokerAuth, log: log.child({ component: 'broker' }), tls: tls.mqtt });
       cleanup.push(() => broker?.close());
       mqttUrl = broker.url;
       // A fresh embedded broker retains nothing: every desired state must go out again.
@@ -132,7 +142,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     const mailer = options.mailer ?? new SmtpMailer(config, log.child({ component: 'mail' }));
     cleanup.push(() => mailer.close());
-    outbox = new OutboxWorker(store, mailer, clock, log.child({ component: 'outbox' }));
+    // One instance drains the mail outbox at a time (issue 10); on SQLite the lock is a no-op.
+    outbox = new OutboxWorker(store, mailer, clock, log.child({ component: 'outbox' }), async (work) => {
+      await withClusterLock(store, 'mail-outbox', { wait: true }, work);
+    });
     cleanup.push(() => outbox?.stop());
 
     publisher = new DesiredPublisher(store, log.child({ component: 'desired' }));
@@ -143,37 +156,64 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       password: serverPassword,
       clientId: config.mqttClientId,
       persistentSession: config.mqttPersistentSession,
+      ca: tls.mqttCa,
+      sharedGroup: config.mqttUrl ? config.mqttSharedGroup : undefined,
+      sessionExpirySeconds: config.mqttSessionExpirySeconds,
       log: log.child({ component: 'mqtt' }),
       onMessage: (topic, payload) => ingest.handle(topic, payload),
       onConnected: () => void publisher?.republishPending().catch((error: unknown) => log.error({ err: error }, 'republishing failed')),
     });
     cleanup.push(() => connection.close());
+    // PostgreSQL (possibly several instances): desired states go out on a connection of their own
+    // (see desired-publisher.ts); its PUBACKs never wait behind the ingest.
+    const publishing =
+      store.dialect === 'postgres'
+        ? new ServerConnection({
+            url: mqttUrl,
+            username: config.mqttUsername,
+            password: serverPassword,
+            clientId: `${config.mqttClientId}.pub`,
+            persistentSession: false,
+            ca: tls.mqttCa,
+            subscribe: false,
+            log: log.child({ component: 'mqtt-publish' }),
+            onMessage: async () => {},
+            onConnected: () => void publisher?.republishPending().catch((error: unknown) => log.error({ err: error }, 'republishing failed')),
+          })
+        : connection;
+    if (publishing !== connection) cleanup.push(() => publishing.close());
     const metrics = new ServerMetrics({ store, clock, ingestCounts: () => ingest.stats.snapshot(), log: log.child({ component: 'metrics' }) });
-    publisher.attach(metrics.timePublishes(connection));
+    publisher.attach(metrics.timePublishes(publishing));
     await connection.waitConnected(options.brokerTimeoutMs ?? 15_000);
+    await publishing.waitConnected(options.brokerTimeoutMs ?? 15_000);
 
     expiry = new BoostExpiry(store, boosts, clock, log.child({ component: 'expiry' }));
     cleanup.push(() => expiry?.stop());
     await expiry.load();
     ruleJobs = await RuleJobs.start({ store, clock, config, log, services: rules, desiredPublished: () => publisher!.idle() });
     cleanup.push(() => ruleJobs?.stop());
-    const jobs = {
+    let scheduler: Scheduler | undefined;
+    const jobs: RunningServer['jobs'] = {
       sweep: () => expiry!.sweep(),
       rollOver: () => rollOverMonths(store, clock, log.child({ component: 'rollover' })),
       drainOutbox: () => outbox!.drain(),
       endContracts: () => ruleJobs!.contractEnds.sweep(),
       watchSwapSla: () => ruleJobs!.swapSla.sweep(),
+      tick: (at) => scheduler!.tick(at),
     };
-    const scheduler = new Scheduler(
+    scheduler = new Scheduler(
       [
         { name: 'boost-expiry-sweep', schedule: config.sweepCron, run: jobs.sweep },
         { name: 'month-rollover', schedule: config.rolloverCron, run: jobs.rollOver },
         { name: 'mail-outbox', schedule: config.outboxCron, run: jobs.drainOutbox },
+        // Desired states another instance changed but did not get out (it died): published here (issue 10).
+        { name: 'desired-republish', schedule: config.sweepCron, run: () => publisher!.republishPending().then(() => publisher!.idle()) },
         ...ruleJobs.scheduled(),
       ],
       log.child({ component: 'jobs' }),
+      (job, tickAt, run) => runOncePerTick(store, job.name, tickAt, () => clock.now(), run),
     );
-    cleanup.push(() => scheduler.stop());
+    cleanup.push(() => scheduler?.stop());
     await scheduler.start();
 
     const services: RunningServer['services'] = {
@@ -192,7 +232,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ingestCounts: () => ingest.stats.snapshot(),
       readiness: () => readiness(store, connection),
     };
-    const app = await buildApp(services, log.child({ component: 'http' }), { metrics });
+    const app = await buildApp(services, log.child({ component: 'http' }), { metrics, https: tls.https });
     cleanup.push(() => app.close());
     try {
       await app.listen({ host: config.httpHost, port: config.httpPort });
@@ -202,7 +242,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
-    const url = `http://${publicHost(config.httpHost)}:${port}`;
+    const url = `${tls.https ? 'https' : 'http'}://${publicHost(config.httpHost)}:${port}`;
     log.info({ url, mqttUrl: agentMqttUrl, embeddedBroker: broker !== undefined }, 'server started');
 
     return {

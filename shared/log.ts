@@ -39,6 +39,18 @@ export function createLogger(settings: LoggerSettings): Logger {
   return settings.destination ? pino(options, settings.destination) : pino(options);
 }
 
+/** A URL fit for a log line: no password and no query (credentials travel there: mqtt://user:secret@host). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
 /** A logger that drops everything, for pure-core tests that do not look at logs. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -19,6 +19,9 @@ const MeterFileSchema = UsageStateSchema.extend({
   savedAt: z.number().int(),
 });
 
+/** Drift allowed between the stick's session clock and ours. */
+const SESSION_SLACK_MS = 5_000;
+
 export interface UsageReport extends PeriodUsage {
   readonly seq: number;
   readonly at: number;
@@ -68,6 +71,8 @@ export class MeterService {
   private stopped = false;
   private savedUsage: PeriodUsage;
   private startedAt = Number.POSITIVE_INFINITY;
+  /** When the stick was last lost, until the first reading after it. */
+  private lostAt: number | null = null;
 
   private constructor(
     private readonly options: MeterServiceOptions,
@@ -94,6 +99,7 @@ export class MeterService {
     this.startedAt = this.options.clock.now();
     let connected = this.options.modem.snapshot().state === 'connected';
     this.unsubscribe = this.options.modem.on((event) => {
+      if (event.type === 'lost') this.lostAt = this.options.clock.now();
       if (event.type === 'counters') this.onCounters(event.counters);
       if (event.type !== 'state') return;
       // At a session's start and end, read the totals (^DSFLOWQRY): the ~2 s reports carry only
@@ -139,6 +145,7 @@ export class MeterService {
       totalRxBytes: counters.totalRxBytes,
       readAt: counters.readAt,
     };
+    if (this.lostAt !== null) this.afterLoss(sample, this.lostAt);
     if (this.state.last === null) this.firstBaseline(sample);
     const result = applySample(this.state, sample, this.options.capBytes);
     this.state = result.state;
@@ -153,6 +160,22 @@ export class MeterService {
     this.checkCap();
     if (result.crossed.length > 0 || result.closed) void this.flush();
     this.armFastRead();
+  }
+
+  /**
+   * R9: the stick went away while we watched (unplugged, restarted) and its counters start again
+   * from zero (HARDWARE.md). The first reading after that is measured from the last one as usual
+   * only when its session is older than the loss (the stick kept its counters); a younger session
+   * is counted from zero. Without this, a restart after a short session looked like the same
+   * session still running, and the bytes before the restart were taken off the new ones (found by
+   * test/soak/soak.test.ts).
+   */
+  private afterLoss(sample: CounterSample, lostAt: number): void {
+    this.lostAt = null;
+    if (sample.sessionSeconds * 1000 > sample.readAt - lostAt + SESSION_SLACK_MS) return;
+    const totals = sample.totalTxBytes !== null && sample.totalRxBytes !== null ? 0 : null;
+    const zero: CounterSample = { sessionTxBytes: 0, sessionRxBytes: 0, sessionSeconds: 0, totalTxBytes: totals, totalRxBytes: totals, readAt: lostAt };
+    this.state = { ...this.state, last: zero, anchor: null, sinceAnchor: { up: 0, down: 0 } };
   }
 
   /**

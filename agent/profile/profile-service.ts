@@ -24,6 +24,12 @@ const ProfileFileSchema = z.object({
   /** The seq whose boost end was already announced (so a restart does not announce it twice). */
   expiredSeq: z.number().int().nonnegative().nullable(),
   negotiated: RatesSchema.nullable(),
+  /**
+   * The held desired state is taken but not yet acked: the stick was not ready for its rates. The
+   * ack goes when the stick takes them (R6: a boost counts as applied, and its confirmation mail
+   * is sent, only once the speed has been raised).
+   */
+  ackPending: z.boolean().default(false),
 });
 type ProfileFile = z.infer<typeof ProfileFileSchema>;
 
@@ -68,7 +74,7 @@ export class ProfileService {
     const loaded = await readJsonFile(options.file, ProfileFileSchema);
     if (loaded.kind === 'invalid') options.log.error({ file: options.file, error: loaded.error }, 'profile state unreadable; starting from the baseline');
     const state: ProfileFile =
-      loaded.kind === 'loaded' ? loaded.value : { v: 1, lastAppliedSeq: 0, lastRejectedSeq: 0, held: null, expiredSeq: null, negotiated: null };
+      loaded.kind === 'loaded' ? loaded.value : { v: 1, lastAppliedSeq: 0, lastRejectedSeq: 0, held: null, expiredSeq: null, negotiated: null, ackPending: false };
     return new ProfileService(options, state);
   }
 
@@ -179,43 +185,49 @@ export class ProfileService {
     const { modem, clock, log } = this.options;
     const eff = effectiveProfile(held, clock.now(), this.options.holdBaselineAtCap && this.capReached);
     modem.setDataAllowed(!held.suspended); // R22
-    let negotiated: Rates | null;
-    let remark: string | undefined;
+    let negotiated: Rates | null = null;
     try {
       negotiated = await modem.requestRates(eff.rates);
       this.needsAssert = false;
-      if (negotiated !== null && !grantedInFull(eff.rates, negotiated)) {
-        remark = `the network granted ${negotiated.downKbps}/${negotiated.upKbps} of ${eff.rates.downKbps}/${eff.rates.upKbps} kbit/s`;
-      }
     } catch (error) {
-      negotiated = null;
       this.needsAssert = true;
-      if (held.suspended) {
-        // suspended: data is off, which is what counts
-      } else if (stickNotReady(error)) {
-        // The stick is starting, restarting or unplugged: the profile is held and put into force
-        // when the stick is next ready (the re-assert in start()), so the server's intent is not
-        // lost to a moment of the stick's; refusing would leave the router on a state nobody wants.
-        remark = `held: the stick is not ready (${(error as ModemError).code}); the rates are requested when it is`;
-      } else {
+      if (!held.suspended && stickNotReady(error)) {
+        // The stick is starting, restarting or unplugged: the profile is held and put to the stick
+        // when it is next ready (the re-assert in start()), and acked then. Refusing would leave
+        // the router on a state nobody wants; acking now would confirm a speed not yet raised (R6).
+        this.state = { ...this.state, lastAppliedSeq: held.seq, held, ackPending: true };
+        await this.persist();
+        log.info({ seq: held.seq, profile: eff.name, stick: (error as ModemError).code }, 'desired state held until the stick is ready');
+        this.scheduleExpiry();
+        this.options.onChange();
+        return;
+      }
+      if (!held.suspended) {
         await this.reject(held.seq, held.boostId, `the stick did not take the rates: ${describeError(error)}`);
         return;
       }
+      // suspended: data is off, which is what counts
     }
+    this.state = { ...this.state, lastAppliedSeq: held.seq, held, negotiated: negotiated ?? this.state.negotiated, ackPending: false };
+    await this.acknowledgeApplied(held, eff, negotiated);
+    this.scheduleExpiry();
+    this.options.onChange();
+  }
+
+  /** Acks the held desired state as applied, records it, and announces the profile. */
+  private async acknowledgeApplied(held: HeldDesired, eff: Effective, negotiated: Rates | null): Promise<void> {
+    const short = negotiated !== null && !grantedInFull(eff.rates, negotiated);
     await this.options.sendAck({
-      at: new Date(clock.now()).toISOString(),
+      at: new Date(this.options.clock.now()).toISOString(),
       seq: held.seq,
       outcome: 'applied',
-      ...(remark !== undefined ? { reason: remark } : {}),
+      ...(short ? { reason: `the network granted ${negotiated.downKbps}/${negotiated.upKbps} of ${eff.rates.downKbps}/${eff.rates.upKbps} kbit/s` } : {}),
       boostId: safeId(held.boostId),
       applied: negotiated,
     });
-    this.state = { ...this.state, lastAppliedSeq: held.seq, held, negotiated: negotiated ?? this.state.negotiated };
     await this.persist();
-    log.info({ seq: held.seq, profile: eff.name, negotiated, suspended: held.suspended }, 'desired state applied');
+    this.options.log.info({ seq: held.seq, profile: eff.name, negotiated, suspended: held.suspended }, 'desired state applied');
     await this.announceApplied(eff, negotiated);
-    this.scheduleExpiry();
-    this.options.onChange();
   }
 
   private async reject(seq: number, boostId: string | null, reason: string): Promise<void> {
@@ -258,6 +270,11 @@ export class ProfileService {
       const negotiated = await this.options.modem.requestRates(eff.rates);
       this.needsAssert = false;
       if (negotiated) this.state = { ...this.state, negotiated };
+      const held = this.state.held;
+      if (this.state.ackPending && held) {
+        this.state = { ...this.state, ackPending: false };
+        await this.acknowledgeApplied(held, eff, negotiated);
+      }
     } catch (error) {
       this.needsAssert = true;
       this.options.log.warn({ err: describeError(error), rates: eff.rates }, 'rates not requested yet; will retry when the stick is ready');

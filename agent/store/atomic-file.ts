@@ -1,15 +1,20 @@
 // State files that survive a kill -9 or a power cut: write a temp file, fsync it, rename it over
 // the old one, fsync the directory. A reader sees the old file or the new one, never half of one.
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { AgentError, describeError } from '../errors.js';
 
 let tempCounter = 0;
+const swept = new Set<string>();
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${tempCounter++}.tmp`);
+  if (!swept.has(path)) {
+    swept.add(path);
+    await removeStaleTemps(dir, basename(path));
+  }
   try {
     const handle = await open(temp, 'w', 0o600);
     try {
@@ -23,6 +28,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw new AgentError('state-write', `cannot write ${path}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Removes the temp files an earlier process left behind when it was killed or lost power between
+ * writing and renaming: each is a partial copy of the state, and repeated cuts would otherwise
+ * pile them up on the router's small flash. Our own process's temps are left alone.
+ */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const prefix = `.${name}.`;
+  const ours = `${prefix}${process.pid}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const entry of names) {
+    if (entry.startsWith(prefix) && entry.endsWith('.tmp') && !entry.startsWith(ours)) await unlink(join(dir, entry)).catch(() => {});
   }
 }
 

@@ -42,6 +42,10 @@ export class Outbox {
   private readonly listeners = new Set<() => void>();
   private readonly maxEntries: number;
   private readonly compactBytes: number;
+  /** The disk refused the last write (issue 11: disk full). */
+  private writeFailing = false;
+  /** The last write left part of a line. */
+  private torn = false;
 
   private constructor(
     private readonly path: string,
@@ -98,14 +102,22 @@ export class Outbox {
     return new Outbox(path, options, handle, bytes, entries, lastN);
   }
 
-  /** Adds a message; resolves once it is on disk. */
+  /**
+   * Adds a message; resolves once it is on disk or, while the disk refuses writes (full, failing),
+   * once it is kept in memory: it still goes out, and is written when the disk takes writes again.
+   */
   append(kind: OutboxKind, payload: string): Promise<OutboxEntry> {
     const entry: OutboxEntry = { n: ++this.lastN, kind, payload };
     const line = `${JSON.stringify({ n: entry.n, k: kind, p: payload })}\n`;
     const done = this.enqueue(async () => {
-      await this.handle.write(line);
-      await this.handle.datasync();
-      this.bytes += Buffer.byteLength(line);
+      try {
+        await this.writeLine(line);
+        await this.handle.datasync();
+      } catch (error) {
+        this.cannotWrite(error);
+        return;
+      }
+      await this.canWriteAgain(entry);
     }).then(() => {
       this.entries.push(entry);
       this.trim();
@@ -127,10 +139,47 @@ export class Outbox {
     this.entries.splice(index, 1);
     const line = `${JSON.stringify({ d: n })}\n`;
     return this.enqueue(async () => {
-      await this.handle.write(line);
-      this.bytes += line.length;
+      try {
+        await this.writeLine(line);
+      } catch (error) {
+        this.cannotWrite(error); // a lost marker only means a harmless resend after a restart
+        return;
+      }
       if (this.entries.length === 0 && this.bytes >= this.compactBytes) await this.compact();
     });
+  }
+
+  /**
+   * One whole line, or an error. A full disk can take part of a line (a short write): the next
+   * line then starts on a fresh one, so the torn part is skipped on load, not glued to it.
+   */
+  private async writeLine(line: string): Promise<void> {
+    const data = Buffer.from(this.torn ? `\n${line}` : line);
+    const { bytesWritten } = await this.handle.write(data);
+    this.bytes += bytesWritten;
+    if (bytesWritten < data.length) {
+      this.torn ||= bytesWritten > 0;
+      throw new Error(`short write (${bytesWritten} of ${data.length} bytes): is the disk full?`);
+    }
+    this.torn = false;
+  }
+
+  /** Issue 11, disk full: said once, then the messages wait in memory (lost only with the process). */
+  private cannotWrite(error: unknown): void {
+    if (this.writeFailing) return;
+    this.writeFailing = true;
+    this.options.log.error(
+      { path: this.path, err: String(error), pending: this.entries.length },
+      'outbox: cannot write to disk; messages are kept in memory and still sent (lost if the agent restarts before they are)',
+    );
+  }
+
+  /** After a failure, the first good write (of `current`): what waited in memory goes to disk too. */
+  private async canWriteAgain(current: OutboxEntry): Promise<void> {
+    if (!this.writeFailing) return;
+    this.writeFailing = false;
+    this.options.log.info({ path: this.path, pending: this.entries.length }, 'outbox: writing to disk again');
+    await this.compact([current]).catch((error: unknown) => this.cannotWrite(error));
   }
 
   /** Called after each append, once the message is on disk. */
@@ -158,8 +207,9 @@ export class Outbox {
     for (const entry of dropped) void this.delivered(entry.n);
   }
 
-  private async compact(): Promise<void> {
-    const text = [JSON.stringify({ base: this.lastN }), ...this.entries.map((e) => JSON.stringify({ n: e.n, k: e.kind, p: e.payload }))].join('\n') + '\n';
+  private async compact(extra: readonly OutboxEntry[] = []): Promise<void> {
+    const kept = [...this.entries, ...extra];
+    const text = [JSON.stringify({ base: this.lastN }), ...kept.map((e) => JSON.stringify({ n: e.n, k: e.kind, p: e.payload }))].join('\n') + '\n';
     await this.handle.close();
     await writeFileAtomic(this.path, text);
     this.handle = await open(this.path, 'a', 0o600);

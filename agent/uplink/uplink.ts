@@ -13,6 +13,7 @@ import mqttClientModule from 'mqtt/lib/client';
 import type { Cancel, Clock } from '../../shared/clock.js';
 import { encodeMessage, topicFor, type MessageOf, type Status } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log.js';
+import { tlsClientOptions } from '../../shared/tls.js';
 import { describeError } from '../errors.js';
 import { backoffDelayMs, type BackoffSettings } from './backoff.js';
 import type { Outbox, OutboxEntry, OutboxKind } from './outbox.js';
@@ -23,6 +24,8 @@ type MqttClient = MqttClientType;
 export interface UplinkOptions {
   /** `mqtt://host:1883` or `mqtts://host:8883` */
   readonly url: string;
+  /** mqtts:// with a private CA: the PEM CA the broker's certificate must chain to (issue 11). */
+  readonly ca?: Buffer | undefined;
   readonly deviceId: string;
   readonly secret: string;
   readonly outbox: Outbox;
@@ -130,7 +133,7 @@ export class Uplink {
       will: { topic: this.topics.presence, payload: will, qos: 1, retain: true },
     };
     const client = new MqttClient(() => {
-      const socket: Socket = secure ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port, noDelay: true });
+      const socket: Socket = secure ? tlsConnect(tlsClientOptions(host, port, this.options.ca)) : netConnect({ host, port, noDelay: true });
       socket.setNoDelay(true);
       return socket;
     }, options);

@@ -3,10 +3,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../../shared/log.js';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
+import { CurrentSchemaPostgresDialect } from './scoped-introspector.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -97,18 +99,13 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
   // An idle client that loses its server emits 'error' on the pool; without a listener that
   // would crash the process. The next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A client that is checked out (a transaction between two statements, the cluster lock's
+  // connection while its work runs) emits 'error' on itself instead; unheard, that would crash
+  // the server when the database goes away (issue 11, test/faults/database-outage.test.ts). The
+  // statement in flight still fails, and the API answers 503 (server/db/unavailable.ts).
+  pool.on('connect', (client) => client.on('error', () => {}));
+  // Introspection (the migrator's) sees our schema only: see scoped-introspector.ts.
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }
 
-/** `postgres://user:secret@host/db?x` → `postgres://user@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    parsed.search = '';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}

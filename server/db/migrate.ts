@@ -24,10 +24,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: 'sqlite' | '
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   let result = await migrator.migrateToLatest();
-  // Kysely's migrator introspects the tables of every schema; another schema or table dropped
-  // meanwhile (a shared server: parallel test runs) fails that query although ours is fine. The
-  // migrations run in one transaction on PostgreSQL, so running them again is safe; a real
-  // failure fails every time.
+  // The migrator's introspection looks at our schema only (db/scoped-introspector.ts), so other
+  // schemas dropped meanwhile (a shared server: parallel test runs) no longer fail it; this retry
+  // stays as a second line. The migrations run in one transaction on PostgreSQL, so running them
+  // again is safe; a real failure fails every time.
   for (let attempt = 1; attempt < 5 && result.error && dialect === 'postgres' && isCatalogRace(result.error); attempt++) {
     result = await migrator.migrateToLatest();
   }

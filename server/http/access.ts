@@ -159,7 +159,16 @@ function cookie(request: FastifyRequest, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key === name) return decodeCookieValue(rest.join('='));
   }
   return null;
+}
+
+/** A cookie value with %-escapes read; a malformed escape (`%zz`) is no token, not a 500 (issue 11, fuzzing). */
+function decodeCookieValue(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }

@@ -7,9 +7,13 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, isApiError, problemDocument, PROBLEM_CODES, type ProblemCode } from '../errors.js';
+import { isStoreUnavailable } from '../db/unavailable.js';
 import { isRuleError } from '../rules/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Retry-After (seconds) on a 503 while the store or the broker is out of reach. */
+export const STORE_RETRY_AFTER_S = 5;
 
 export const ProblemSchema = z
   .object({
@@ -33,6 +37,7 @@ export const problemsPlugin = fp(
       const problem = toApiError(error);
       if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
       if (problem.code === 'rate-limited' && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+      if (problem.code === 'not-ready' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(STORE_RETRY_AFTER_S));
       return sendProblem(reply, request, problem);
     });
     app.setNotFoundHandler((request, reply) =>
@@ -41,6 +46,21 @@ export const problemsPlugin = fp(
   },
   { name: 'serviceplus-problems' },
 );
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot read (a bad %-escape, a parameter over
+ * the length limit) answers as a problem document too, instead of Fastify's own JSON (issue 11,
+ * found by test/fuzz/server/api.test.ts). The detail does not repeat the URL (it may carry a token).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new ApiError('malformed-url', 'The URL holds a malformed %-escape.')
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new ApiError('malformed-url', 'A path segment of the URL is longer than any identifier.')
+        : toApiError(error);
+  return sendProblem(reply, request, problem);
+}
 
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'instance']);
 
@@ -55,6 +75,8 @@ function toApiError(error: FastifyError): ApiError {
   if (isApiError(error)) return error;
   // A rule refused: its code is a problem type, its details join the document.
   if (isRuleError(error)) return new ApiError(error.code, error.message, ruleDetails(error.details));
+  // The store is out of reach (issue 11): 503 with Retry-After; the next request reconnects.
+  if (isStoreUnavailable(error)) return new ApiError('not-ready', 'The database is not reachable at the moment; try again shortly.');
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'request';
     const errors = error.validation.map((issue) => ({

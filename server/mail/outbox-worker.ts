@@ -1,6 +1,8 @@
 // Sends what the outbox holds, oldest first, with retries and backoff (1, 2, 4 … minutes, at most
 // an hour; given up after MAX_ATTEMPTS). One drain at a time; a wake-up during a drain runs
-// another afterwards. Time comes from the injected clock.
+// another afterwards. Time comes from the injected clock. With several server instances on one
+// database, `exclusive` (a cluster lock, issue 10) lets one instance drain at a time, so no mail
+// is sent twice; a drain asked for meanwhile waits its turn and then sends what is still due.
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/log.js';
 import type { DatabaseHandle } from '../db/database.js';
@@ -24,6 +26,7 @@ export class OutboxWorker {
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly exclusive: (work: () => Promise<void>) => Promise<void> = (work) => work(),
   ) {}
 
   /** Starts a drain soon (or another after the current one); never throws. */
@@ -53,7 +56,7 @@ export class OutboxWorker {
     do {
       this.again = false;
       try {
-        await this.sendDue();
+        await this.exclusive(() => this.sendDue());
       } catch (error) {
         this.log.error({ err: error }, 'mail outbox drain failed');
       }

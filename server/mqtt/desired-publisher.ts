@@ -2,13 +2,23 @@
 // publishes each due device's CURRENT row, never two of one device at once, so the retained
 // message on the broker always ends as the latest seq. The store remembers what the broker
 // confirmed (published_seq), so after a reconnect or a crash the rest still goes out.
+// Several server instances (issue 10, PostgreSQL): a device's row is locked (FOR UPDATE) while
+// its state goes out, so two instances never publish one device at once, and a change (which
+// must update that row) waits until the publish is done: the retained message is always the
+// latest seq. A publisher that waited for another one finds the row published and stops there.
+// A lock held by a server that vanished without its connection closing is waited for at most
+// LOCK_TIMEOUT; the desired-republish sweep tries again at the next tick.
+import { sql } from 'kysely';
 import { encodeMessage, topicFor } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log.js';
 import { desiredMessage } from '../core/desired.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { contentOf, getDesired, markPublished, unpublishedDeviceIds } from '../store/desired-states.js';
+import { contentOf, getDesired, markPublished, unpublishedDeviceIds, type DesiredRow } from '../store/desired-states.js';
 
 const CONCURRENCY = 16;
+/** A publish holding a row lock gives up after this long (the broker is gone); retried later. */
+const LOCKED_PUBLISH_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT = '5s';
 
 export interface RetainedPublisher {
   readonly connected: boolean;
@@ -83,11 +93,35 @@ export class DesiredPublisher {
   }
 
   private async publishOne(broker: RetainedPublisher, deviceId: string): Promise<void> {
+    if (this.store.dialect === 'postgres') return this.publishLocked(broker, deviceId);
     const row = await getDesired(this.store.db, deviceId);
     if (!row) return;
-    const payload = encodeMessage('desired', desiredMessage(contentOf(row), row.seq, row.issued_at));
-    await broker.publishRetained(topicFor('desired', deviceId), payload);
+    await broker.publishRetained(topicFor('desired', deviceId), payloadOf(row));
     await markPublished(this.store.db, deviceId, row.seq);
     this.log.debug({ deviceId, seq: row.seq, profile: row.profile }, 'desired state published');
   }
+
+  private async publishLocked(broker: RetainedPublisher, deviceId: string): Promise<void> {
+    await this.store.db.transaction().execute(async (trx) => {
+      await sql`select set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(trx);
+      const row = await trx.selectFrom('desired_states').selectAll().where('device_id', '=', deviceId).forUpdate().executeTakeFirst();
+      // Gone, or already out (another instance published it while this one waited).
+      if (!row || row.published_seq >= row.seq) return;
+      await withTimeout(broker.publishRetained(topicFor('desired', deviceId), payloadOf(row)), LOCKED_PUBLISH_TIMEOUT_MS);
+      await markPublished(trx, deviceId, row.seq);
+      this.log.debug({ deviceId, seq: row.seq, profile: row.profile }, 'desired state published');
+    });
+  }
+}
+
+function payloadOf(row: DesiredRow): Buffer {
+  return encodeMessage('desired', desiredMessage(contentOf(row), row.seq, row.issued_at));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no PUBACK within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

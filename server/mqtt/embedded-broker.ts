@@ -1,9 +1,11 @@
-// The embedded broker: Aedes on a TCP port, enforcing device logins and topic rights itself
+// The embedded broker: Aedes on a TCP port (TLS when given a certificate: mqtts://), enforcing device logins and topic rights itself
 // (authenticate, authorizePublish, authorizeSubscribe) through BrokerAuth. Every socket gets
 // TCP_NODELAY: Nagle would add about 40 ms to each QoS 1 exchange.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
+import type { CertificateAndKey } from '../../shared/tls.js';
 import type { BrokerPrincipal } from '../core/broker-policy.js';
 import type { BrokerAuth } from './broker-auth.js';
 
@@ -35,6 +37,8 @@ export async function startEmbeddedBroker(options: {
   readonly port: number;
   readonly auth: BrokerAuth;
   readonly log: Logger;
+  /** Serve mqtts:// with this certificate and key (issue 11); unset, plain mqtt://. */
+  readonly tls?: CertificateAndKey | undefined;
 }): Promise<EmbeddedBroker> {
   const { auth, log } = options;
   const principals = new WeakMap<Client, BrokerPrincipal>();
@@ -83,13 +87,16 @@ export async function startEmbeddedBroker(options: {
   });
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const accept = (socket: Socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // a peer that resets is not our problem
     aedes.handle(socket);
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, accept) : createServer(accept);
+  // A client that fails the handshake (plain MQTT on the TLS port, a wrong certificate) never reaches Aedes.
+  server.on('tlsClientError', (error: Error) => log.debug({ err: error.message }, 'broker TLS handshake failed'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       aedes.close();
@@ -99,11 +106,12 @@ export async function startEmbeddedBroker(options: {
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  log.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  const scheme = options.tls ? 'mqtts' : 'mqtt';
+  log.info({ host: options.host, port, tls: options.tls !== undefined }, 'embedded MQTT broker listening');
 
   return {
     port,
-    url: `mqtt://${host}:${port}`,
+    url: `${scheme}://${host}:${port}`,
     disconnectDevice(deviceId) {
       devices.get(deviceId)?.close();
       devices.delete(deviceId);

@@ -5,11 +5,14 @@ import { decodeMessage, parseTopic, TOPIC_SPECS, type MessageOf, type TopicKind 
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/log.js';
 import type { DatabaseHandle } from '../db/database.js';
+import { isStoreUnavailable } from '../db/unavailable.js';
 import { getDevice, type DeviceRow } from '../store/devices.js';
 import type { IngestOutcome, TelemetryService } from '../services/telemetry.js';
 import { IngestStats, refusalOf, type IngestRefusal } from './ingest-stats.js';
 
 const LOG_LINES_PER_MINUTE = 10;
+/** The longest wait between two tries to store a message while the store is out of reach. */
+const RETRY_MAX_MS = 5_000;
 
 export class Ingest {
   readonly stats = new IngestStats();
@@ -31,17 +34,30 @@ export class Ingest {
     if (!parsed || TOPIC_SPECS[parsed.kind].direction !== 'up') return this.refuse('unknown-topic', { topic });
     // An empty payload clears a retained message; nothing to store.
     if (payload.length === 0) return this.refuse('empty-payload', { topic }, 'debug');
-    try {
-      const device = await getDevice(this.store.db, parsed.deviceId);
-      if (!device || device.revoked_at !== null) return this.refuse('unknown-device', { topic }, 'debug');
-      const outcome = await this.dispatch(parsed.kind, device, payload);
-      if (outcome === null) return;
-      if (outcome === 'stored') {
-        this.stats.countStored(parsed.kind);
-        this.onStored(device.id, parsed.kind);
-      } else this.stats.countIgnored(outcome);
-    } catch (error) {
-      this.refuse('handler-failed', { topic, err: error }, 'error');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const device = await getDevice(this.store.db, parsed.deviceId);
+        if (!device || device.revoked_at !== null) return this.refuse('unknown-device', { topic }, 'debug');
+        const outcome = await this.dispatch(parsed.kind, device, payload);
+        if (outcome === null) return;
+        if (outcome === 'stored') {
+          this.stats.countStored(parsed.kind);
+          this.onStored(device.id, parsed.kind);
+        } else this.stats.countIgnored(outcome);
+        if (attempt > 0) this.log.info({ topic, attempts: attempt + 1 }, 'store back; held message stored');
+        return;
+      } catch (error) {
+        // Issue 11: the store is out of reach. The message is held, not acknowledged, and tried
+        // again (the handlers are idempotent) until the store is back: an ack or an event that
+        // arrives during a database outage is stored late, not lost. What follows it waits.
+        if (isStoreUnavailable(error)) {
+          if (attempt === 0) this.log.warn({ topic, err: (error as Error).message }, 'store unreachable; holding the message until it is back');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_MAX_MS, 250 * 2 ** Math.min(attempt, 5))).unref());
+          continue;
+        }
+        this.refuse('handler-failed', { topic, err: error }, 'error');
+        return;
+      }
     }
   }
 

@@ -4,6 +4,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { MqttClient, type IClientOptions } from 'mqtt';
+import { tlsClientOptions } from '../../shared/tls.js';
 
 export function connectNoDelay(url: string, options: IClientOptions = {}): MqttClient {
   const parsed = new URL(url);
@@ -12,7 +13,8 @@ export function connectNoDelay(url: string, options: IClientOptions = {}): MqttC
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(parsed.port || (secure ? 8883 : 1883));
   const builder = () => {
-    const socket = secure ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+    // `ca` (a private CA's certificate) is the one TLS option taken from the client options.
+    const socket = secure ? tlsConnect(tlsClientOptions(host, port, options.ca)) : netConnect({ host, port });
     socket.setNoDelay(true);
     return socket;
   };

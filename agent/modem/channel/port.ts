@@ -51,14 +51,17 @@ function wrapSerialPort(path: string, port: SerialPort): AtPort {
     closedInfo = closed;
     for (const listener of closeListeners) listener(closed);
   };
+  // The OS says "bad file descriptor" or "input/output error" when the stick is pulled out; the
+  // log and the modem-lost event say what that means (issue 11: a clear log).
+  const gone = (error: Error) => `${path} went away (unplugged or reset): ${error.message}`;
   port.on('close', (error: (Error & { disconnected?: boolean }) | null) => {
-    finish({ disconnected: !closingByUs, reason: error?.message ?? (closingByUs ? 'closed' : 'device closed') });
+    finish({ disconnected: !closingByUs, reason: error ? gone(error) : closingByUs ? 'closed' : 'device closed' });
   });
   // Read errors (EIO when the terminal hangs up) make serialport close the port with a
   // disconnect error; other errors on an open port are treated the same way.
   port.on('error', (error: Error) => {
-    if (port.isOpen) port.close(() => finish({ disconnected: true, reason: error.message }));
-    else finish({ disconnected: true, reason: error.message });
+    if (port.isOpen) port.close(() => finish({ disconnected: true, reason: gone(error) }));
+    else finish({ disconnected: true, reason: gone(error) });
   });
 
   return {

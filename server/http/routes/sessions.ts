@@ -44,7 +44,9 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { token, session, name } = await app.services.customers.login(request.body.login, request.body.password);
       const maxAge = Math.max(0, Math.floor((session.expiresAt - app.services.clock.now()) / 1000));
-      reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
+      // Served over HTTPS, the cookie is Secure: a browser never sends it over plain HTTP (issue 11).
+      const secure = request.protocol === 'https' ? '; Secure' : '';
+      reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`);
       reply.code(201);
       return {
         token,

@@ -163,22 +163,40 @@ t.test('a stick that is not ready is asked again once it is', async (t) => {
   t.equal(modem.callsOf('requestRates').length, before + 1);
 });
 
-t.test('a desired state that arrives while the stick is starting is held, acked, and put to the stick once it is ready', async (t) => {
+t.test('a desired state that arrives while the stick is starting is held, and acked once the stick took it (R6)', async (t) => {
   const modem = new FakeModem();
   modem.setState('absent');
   modem.negotiate = () => {
     throw new ModemError('absent', 'no stick to talk to yet');
   };
-  const { clock, service, acks } = await setup(t, { modem });
+  const { clock, service, acks, events } = await setup(t, { modem });
   await service.handleDesired(boost(1, clock));
-  t.match(acks[0], { seq: 1, outcome: 'applied', applied: null, reason: /held: the stick is not ready \(absent\)/ });
+  t.same(acks, [], 'no ack while the speed is not raised: the confirmation mail waits for it');
   t.equal(service.applied().name, 'boost', 'the boost is in force at the agent');
   modem.negotiate = (rates) => rates;
-  const before = modem.callsOf('requestRates').length;
   modem.setState('registered');
   await service.stop();
-  t.equal(modem.callsOf('requestRates').length, before + 1, 'asked once the stick is ready');
-  t.same(modem.callsOf('requestRates').at(-1), PROFILES.boost);
+  t.same(modem.callsOf('requestRates').at(-1), PROFILES.boost, 'asked once the stick is ready');
+  t.equal(acks.length, 1);
+  t.match(acks[0], { seq: 1, outcome: 'applied', boostId: 'boost-1', applied: PROFILES.boost });
+  t.match(events.at(-1), { type: 'profile-applied', seq: 1, profile: 'boost' });
+});
+
+t.test('a held desired state is still acked after an agent restart', async (t) => {
+  const modem = new FakeModem();
+  modem.setState('absent');
+  modem.negotiate = () => {
+    throw new ModemError('closed', 'unplugged');
+  };
+  const first = await setup(t, { modem });
+  await first.service.handleDesired(boost(3, first.clock));
+  await first.service.stop();
+  t.same(first.acks, []);
+  const second = await setup(t, { dir: first.dir, clock: first.clock, modem: new FakeModem() });
+  t.match(second.acks, [{ seq: 3, outcome: 'applied' }], 'the new agent acks what the stick now took');
+  await second.service.handleDesired(boost(3, second.clock));
+  await second.service.stop();
+  t.equal(second.acks.length, 1, 'the retained repeat is not acked twice');
 });
 
 t.test('a stick that refuses the rates gets the desired state rejected with its answer', async (t) => {

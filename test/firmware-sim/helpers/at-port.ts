@@ -101,8 +101,17 @@ export class AtPort {
    * agent's next command would.
    */
   async awaitHangup(): Promise<void> {
-    if (!this.closed && this.port.isOpen) this.port.write('AT\r', () => this.wake());
-    await this.until(() => this.closed, 'the port to see the hang-up');
+    // Keep writing: a write that lands before the stick is gone (it first waits for us to read
+    // its OK) succeeds and proves nothing.
+    const poke = setInterval(() => {
+      if (!this.closed && this.port.isOpen) this.port.write('AT\r', () => this.wake());
+    }, 250);
+    try {
+      if (!this.closed && this.port.isOpen) this.port.write('AT\r', () => this.wake());
+      await this.until(() => this.closed, 'the port to see the hang-up');
+    } finally {
+      clearInterval(poke);
+    }
   }
 
   async close(): Promise<void> {

@@ -117,6 +117,15 @@ t.test('access', async (t) => {
       ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/usage`, undefined],
       ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/boosts`, undefined],
       ['POST', `/api/v1/subscriptions/${theirs.subscriptionId}/boosts`, { email: 'me@example.nl' }],
+      // R12-R24: the customer's own routes, for another subscription (valid bodies: the refusal is the owner's).
+      ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/swap-tickets`, undefined],
+      ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/guarantee-claims`, undefined],
+      ['POST', `/api/v1/subscriptions/${theirs.subscriptionId}/guarantee-claims`, { period: '2026-03' }],
+      ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/contract`, undefined],
+      ['POST', `/api/v1/subscriptions/${theirs.subscriptionId}/contract/cancellation`, {}],
+      ['POST', `/api/v1/subscriptions/${theirs.subscriptionId}/contract/annulment`, {}],
+      ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/coverage`, undefined],
+      ['GET', `/api/v1/subscriptions/${theirs.subscriptionId}/entitlements`, undefined],
     ] as const) {
       const response = await ts.call(method, url, { token: customerToken, ...(body ? { body } : {}) });
       t.equal(response.statusCode, 403, `${method} ${url}`);

@@ -3,7 +3,8 @@
 // return, and the end job (TestClock): on the effective date mobile data goes off through the
 // desired state a connected router receives, the boost in force ends, the EUR 0 final invoice is
 // issued, then the router's credentials stop working on the broker; running it again changes
-// nothing, and an end missed while the server was down is carried out at start.
+// nothing, and an end missed while the server was down is carried out at start. The last test lets
+// the timer armed by the cancellation do it, with no explicit sweep.
 import t from 'tap';
 import { TestClock } from '../../../shared/clock.js';
 import { DAY_MS } from '../../../shared/service.js';
@@ -15,6 +16,7 @@ import { loginCode } from '../helpers/broker-login.js';
 import { connectDevice } from '../helpers/device.js';
 import { login, seed } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NOW = local('2027-09-10 12:00');
 const iso = (text: string) => new Date(local(text)).toISOString();
@@ -160,4 +162,30 @@ t.test('an end missed while the server was down is carried out at start, and the
   const gaps = await gapsBetween(second.server.services.store.db, stoppedAt - 1, clock.now());
   t.equal(gaps.length, 1, 'R16: the server’s downtime is recorded as missing data');
   t.ok(gaps[0]!.from_at <= stoppedAt && gaps[0]!.to_at === clock.now());
+});
+
+t.test('R20: the end runs by itself at the effective date, from the timer the cancellation armed (no explicit sweep)', async (t) => {
+  const clock = new TestClock(NOW);
+  const ts = await startTestServer(t, await testDatabase(t), { clock });
+  const seeded = await seed(ts, { deliveredAt: local('2026-01-15 10:00') });
+  const creds = seeded.device!;
+  const router = await connectDevice(t, creds);
+  const baseline = await router.nextDesired((d) => d.seq === 1, 'the baseline');
+  const closed = new Promise<void>((resolve) => router.client.once('close', () => resolve()));
+  t.equal((await post(ts, seeded.subscriptionId, 'cancellation', {})).json().termination.effectiveDate, '2027-10-10');
+
+  // Wall clock to a minute before midnight (no timer runs), then let time pass on the timers only.
+  clock.jump(local('2027-10-09 23:59') - clock.now());
+  await clock.advanceAsync(59_000);
+  t.match(await contract(ts, seeded.subscriptionId), { phase: 'ending', serviceEndedAt: null }, 'nothing at 23:59:59');
+  await clock.advanceAsync(1_000);
+  t.match(await router.nextDesired((d) => d.seq > baseline.seq, 'mobile data off'), { suspended: true }, 'desired state suspended, published to the router');
+  await closed;
+  const view = await waitFor(async () => {
+    const v = await contract(ts, seeded.subscriptionId);
+    return v.credentialsRevokedAt ? v : null;
+  }, 'the credentials revoked');
+  t.match(view, { phase: 'ended', serviceEndedAt: iso('2027-10-10 00:00'), credentialsRevokedAt: iso('2027-10-10 00:00'), finalInvoice: { amountCents: 0 } });
+  t.equal(await loginCode(creds.mqttUrl, { clientId: creds.deviceId, username: creds.deviceId, password: creds.password }), 4, 'the old secret is refused');
+  t.match((await ts.call('GET', `/api/v1/devices/${creds.deviceId}`, { token: ts.tokens.noc })).json(), { revoked: true, profile: { desired: { suspended: true } } });
 });

@@ -2,6 +2,8 @@
 // business time left as the TestClock moves, the lifecycle with actors and audit, the defective
 // unit's return with the one-off charge, and the replacement router's enrollment revoking the old
 // router's credentials on the server's own broker (a real MQTT login with the old secret fails).
+// Then: the 23:00 closing as configuration (R13/R14) across the spring clock change, and the SLA
+// watch driven by its own timer.
 import t from 'tap';
 import { TestClock } from '../../../shared/clock.js';
 import { HOUR_MS } from '../../../shared/service.js';
@@ -11,6 +13,7 @@ import { local } from '../rules/local-time.js';
 import { loginCode } from '../helpers/broker-login.js';
 import { connectDevice } from '../helpers/device.js';
 import { login, seed } from '../helpers/fixtures.js';
+import { dailyHours } from '../../../server/rules/calendar-config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -116,6 +119,8 @@ t.test('swap tickets', async (t) => {
     const seeded = await seed(ts, { deliveredAt: DELIVERED });
     const early = (await open(ts, seeded.subscriptionId, { equipment: 'stick', reportedAt: new Date(local('2026-03-13 07:59')).toISOString() })).json();
     t.match(early, { reportedOutsideHours: true, slaStartsAt: new Date(local('2026-03-13 08:00')).toISOString(), deadline: new Date(local('2026-03-13 12:00')).toISOString() });
+    const sharp = (await open(ts, (await seed(ts, { deliveredAt: DELIVERED })).subscriptionId, { reportedAt: new Date(local('2026-03-12 22:00')).toISOString() })).json();
+    t.match(sharp, { reportedOutsideHours: true, slaStartsAt: new Date(local('2026-03-13 08:00')).toISOString(), deadline: new Date(local('2026-03-13 12:00')).toISOString() }, 'at 22:00 sharp it is closed: from 08:00 the next morning');
   });
 
   t.test('the lifecycle with actors, refusals, the return and the one-off charge (R15)', async (t) => {
@@ -200,4 +205,31 @@ t.test('swap tickets', async (t) => {
     }, 'one router left');
     t.equal(overview.devices[0].deviceId, fresh.deviceId);
   });
+});
+
+t.test('R13/R14 with the contract’s 23:00 closing as configuration; across the spring clock change', async (t) => {
+  const clock = new TestClock(local('2026-04-01 12:00'));
+  const ts = await startTestServer(t, await testDatabase(t), { clock, config: { swapCalendar: dailyHours('08:00', '23:00') } });
+  const reported = async (at: string) => (await open(ts, (await seed(ts, { deliveredAt: DELIVERED })).subscriptionId, { reportedAt: new Date(local(at)).toISOString() })).json();
+  t.match(await reported('2026-03-22 21:00'), { reportedOutsideHours: false, deadline: new Date(local('2026-03-23 10:00')).toISOString() }, 'reported Sunday 21:00 (2 hours before closing), deadline Monday 10:00');
+  const spring = await reported('2026-03-28 21:00');
+  t.equal(spring.deadline, new Date(local('2026-03-29 10:00')).toISOString(), 'Saturday 21:00 CET + 4 business hours = Sunday 10:00 CEST');
+  t.equal(Date.parse(spring.deadline) - local('2026-03-28 21:00'), 12 * HOUR_MS, 'only 12 real hours: 2 h on Saturday, a night one hour short, 2 h on Sunday');
+});
+
+t.test('R12: the SLA watch runs by itself from the timer armed at opening (no explicit sweep)', async (t) => {
+  const clock = new TestClock(THURSDAY_15);
+  const ts = await startTestServer(t, await testDatabase(t), { clock });
+  const seeded = await seed(ts, { deliveredAt: DELIVERED });
+  const ticket = (await open(ts, seeded.subscriptionId)).json();
+  t.equal(ticket.deadline, new Date(local('2026-03-12 19:00')).toISOString());
+  const slaActions = async () => (await auditActions(ts, seeded.subscriptionId)).filter((a) => a.startsWith('swap-ticket.sla-'));
+
+  await clock.advanceAsync(3 * HOUR_MS - 1_000); // 17:59:59
+  t.same(await slaActions(), [], 'nothing before the last business hour');
+  await clock.advanceAsync(1_000); // 18:00: one business hour left
+  await waitFor(async () => (await slaActions()).includes('swap-ticket.sla-at-risk'), 'at risk at 18:00');
+  await clock.advanceAsync(HOUR_MS + 1); // just past 19:00
+  await waitFor(async () => (await slaActions()).includes('swap-ticket.sla-breached'), 'breached after 19:00');
+  t.same((await slaActions()).sort(), ['swap-ticket.sla-at-risk', 'swap-ticket.sla-breached'], 'each recorded once');
 });
