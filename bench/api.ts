@@ -111,7 +111,7 @@ export const apiBenchmark: Benchmark = {
         ],
         notes: [
           `autocannon, ${connections} connections, no pipelining, ${rounds} round(s) of ${duration} s per server, alternating, after ${warmUp} s of warm-up each; errors and non-2xx answers: ${results.real.errors} (server) / ${results.bare.errors} (bare).`,
-          `The server: startServer in its own process through tsx, SQLite, log level info (each request logged, to /dev/null); every request resolves the operator token (SHA-256 and a lookup), validates, reads the device, its desired state, usage and 20 events, and serializes through the zod response schema. The bare route: Fastify 5 in its own process, no plugins, returning the same ${JSON.stringify(body).length}-byte JSON object.`,
+          `The server: startServer in its own process through tsx, SQLite, log level info (each request logged, to /dev/null); every request resolves the operator token (SHA-256, then the store at most every 2 s per token: server/auth/operators.ts) and checks its role, validates the parameters with zod, reads the device with its desired state and usage (one query) and its 20 events (a second), and writes the answer with the route's compiled serializer (fast-json-stringify from the zod response schema). The bare route: Fastify 5 in its own process, no plugins, returning the same ${JSON.stringify(body).length}-byte JSON object.`,
         ],
       };
     } finally {

@@ -75,6 +75,12 @@ function parseAuthParams(text: string): Map<string, string> {
  */
 export class DigestSession {
   private nonceCount = 0;
+  /** HA1 and each HA2 stay the same for the session's nonce; worked out once (the line poll asks 8 times a second). */
+  private ha1: string | null = null;
+  private readonly ha2 = new Map<string, { readonly ha2: string; readonly uri: string }>();
+  private prefix: string | undefined;
+  private cnonceField: string | undefined;
+  private opaqueField: string | undefined;
 
   constructor(
     readonly challenge: DigestChallenge,
@@ -88,21 +94,25 @@ export class DigestSession {
     const c = this.challenge;
     const hash = c.algorithm.startsWith('SHA-256') ? sha256 : md5;
     const nc = (++this.nonceCount).toString(16).padStart(8, '0');
-    let ha1 = hash(`${this.username}:${c.realm}:${this.password}`);
-    if (c.algorithm.endsWith('-sess')) ha1 = hash(`${ha1}:${c.nonce}:${this.cnonce}`);
-    const ha2 = hash(`${method}:${uri}`);
+    let ha1 = this.ha1;
+    if (ha1 === null) {
+      ha1 = hash(`${this.username}:${c.realm}:${this.password}`);
+      if (c.algorithm.endsWith('-sess')) ha1 = hash(`${ha1}:${c.nonce}:${this.cnonce}`);
+      this.ha1 = ha1;
+    }
+    const a2 = `${method}:${uri}`;
+    let perUri = this.ha2.get(a2);
+    if (perUri === undefined) {
+      perUri = { ha2: hash(a2), uri: quote(uri) };
+      if (this.ha2.size < 64) this.ha2.set(a2, perUri);
+    }
+    const ha2 = perUri.ha2;
     const response = c.qopAuth ? hash(`${ha1}:${c.nonce}:${nc}:${this.cnonce}:auth:${ha2}`) : hash(`${ha1}:${c.nonce}:${ha2}`);
-    const parts = [
-      `username=${quote(this.username)}`,
-      `realm=${quote(c.realm)}`,
-      `nonce=${quote(c.nonce)}`,
-      `uri=${quote(uri)}`,
-      `algorithm=${c.algorithm}`,
-      `response=${quote(response)}`,
-    ];
-    if (c.qopAuth) parts.push('qop=auth', `nc=${nc}`, `cnonce=${quote(this.cnonce)}`);
-    if (c.opaque !== null) parts.push(`opaque=${quote(c.opaque)}`);
-    return `Digest ${parts.join(', ')}`;
+    this.prefix ??= `Digest username=${quote(this.username)}, realm=${quote(c.realm)}, nonce=${quote(c.nonce)}`;
+    this.cnonceField ??= quote(this.cnonce);
+    this.opaqueField ??= c.opaque !== null ? `, opaque=${quote(c.opaque)}` : '';
+    const qop = c.qopAuth ? `, qop=auth, nc=${nc}, cnonce=${this.cnonceField}` : '';
+    return `${this.prefix}, uri=${perUri.uri}, algorithm=${c.algorithm}, response="${response}"${qop}${this.opaqueField}`;
   }
 }
 

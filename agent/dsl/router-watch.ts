@@ -45,6 +45,12 @@ export interface LineWatchOptions {
   readonly intervalMs: number;
   /** How often the slower DSL detail (status and rates) is read besides a link change (default 10 s). */
   readonly dslInfoEveryMs: number;
+  /**
+   * While the line is up, the connection's status is read at every Nth poll (default 2: every
+   * 500 ms), the link status at every poll; once a poll is not `up`, both at every poll. A DSL
+   * cut shows in the link status; only a PPP drop with sync kept waits up to one poll longer.
+   */
+  readonly connectionEvery?: number;
   readonly onObservation: (observation: LineObservation, at: number) => void;
 }
 
@@ -57,6 +63,9 @@ export class LineWatch {
   private lastDslInfoAt = -Infinity;
   private rates: { downKbps: number | null; upKbps: number | null; dslStatus: string | null } = { downKbps: null, upKbps: null, dslStatus: null };
   private inFlight: Promise<void> | null = null;
+  private polls = 0;
+  private lastKind: LineObservation['kind'] | null = null;
+  private lastConnection: Record<string, string> | null = null;
 
   constructor(private readonly options: LineWatchOptions) {}
 
@@ -90,10 +99,12 @@ export class LineWatch {
     let observation: LineObservation;
     try {
       const connection = await this.connectionServiceType();
+      const readConnection = connection !== null && (this.lastKind !== 'up' || this.polls++ % Math.max(1, this.options.connectionEvery ?? 2) === 0);
       const [link, conn] = await Promise.all([
         client.call(SERVICE.commonIf, 'GetCommonLinkProperties'),
-        connection ? client.call(connection, 'GetStatusInfo').catch((error: unknown) => this.optional(error)) : Promise.resolve(null),
+        readConnection ? client.call(connection, 'GetStatusInfo').catch((error: unknown) => this.optional(error)) : Promise.resolve(this.lastConnection),
       ]);
+      if (readConnection) this.lastConnection = conn;
       const physical = link['NewPhysicalLinkStatus'] ?? null;
       const now = clock.now();
       if (this.hasDslInfo && (physical !== this.lastPhysical || now - this.lastDslInfoAt >= this.options.dslInfoEveryMs)) {
@@ -112,6 +123,8 @@ export class LineWatch {
       if (error instanceof AgentError && error.code === 'router-auth') this.options.log.error({ err: describeError(error) }, 'router refused the TR-064 credentials');
       observation = unreachableObservation(describeError(error));
     }
+    this.lastKind = observation.kind;
+    if (observation.kind !== 'up') this.polls = 0; // back up: the next poll reads the connection too
     if (this.running) this.options.onObservation(observation, clock.now());
   }
 

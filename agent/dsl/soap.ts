@@ -64,10 +64,24 @@ const NAME = '(?:[A-Za-z_][\\w.-]*:)?';
 
 /** The content of the first element with local name `name` (any namespace prefix). */
 function elementContent(xml: string, name: string): string | null {
-  const re = new RegExp(`<${NAME}${escapeRe(name)}(?:\\s[^>]*)?>([\\s\\S]*?)</${NAME}${escapeRe(name)}\\s*>`);
-  const match = re.exec(xml);
+  const [full, empty] = elementPatterns(name);
+  const match = full.exec(xml);
   if (match) return match[1]!;
-  return new RegExp(`<${NAME}${escapeRe(name)}(?:\\s[^>]*)?/>`).test(xml) ? '' : null;
+  return empty.test(xml) ? '' : null;
+}
+
+// The same few names are looked up 8 times a second by the line poll: their patterns are built once.
+const patterns = new Map<string, readonly [RegExp, RegExp]>();
+function elementPatterns(name: string): readonly [RegExp, RegExp] {
+  let found = patterns.get(name);
+  if (found === undefined) {
+    found = [
+      new RegExp(`<${NAME}${escapeRe(name)}(?:\\s[^>]*)?>([\\s\\S]*?)</${NAME}${escapeRe(name)}\\s*>`),
+      new RegExp(`<${NAME}${escapeRe(name)}(?:\\s[^>]*)?/>`),
+    ];
+    if (patterns.size < 256) patterns.set(name, found);
+  }
+  return found;
 }
 
 function allElementContents(xml: string, name: string): string[] {
@@ -84,6 +98,7 @@ function childElements(xml: string): Array<{ name: string; text: string }> {
 }
 
 export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
     switch (entity) {
       case 'amp':

@@ -1,8 +1,8 @@
 // A small TR-064 client: the description document, SOAP actions over HTTP with digest auth on a
-// kept-alive connection, every failure turned into a typed AgentError.
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+// kept-alive connection (http-connection.ts), every failure turned into a typed AgentError.
 import { AgentError, describeError } from '../errors.js';
 import { DigestSession, parseDigestChallenge } from './digest.js';
+import { KeepAliveHttp, type HttpReply } from './http-connection.js';
 import { parseDescription, parseSoapFault, parseSoapResponse, soapEnvelope, type Tr064Service } from './soap.js';
 
 export interface Tr064ClientOptions {
@@ -15,33 +15,38 @@ export interface Tr064ClientOptions {
   readonly timeoutMs: number;
 }
 
-interface HttpReply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 const MAX_BODY_BYTES = 512 * 1024;
+const GET_HEADERS: Readonly<Record<string, string>> = { connection: 'keep-alive' };
 
 export class Tr064Client {
   private readonly base: URL;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 4, keepAliveMsecs: 10_000 });
+  private readonly http: KeepAliveHttp;
   private session: DigestSession | null = null;
   private services: readonly Tr064Service[] | null = null;
+  /** The first service of each type (what `find` would give), for the polls. */
+  private byType: Map<string, Tr064Service> | null = null;
+  private readonly envelopes = new Map<string, string>();
+  private readonly headers = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly options: Tr064ClientOptions) {
     this.base = new URL(options.url);
     if (this.base.protocol !== 'http:') throw new TypeError(`routerUrl must be http:// (got ${this.base.protocol})`);
+    this.http = new KeepAliveHttp(this.base.hostname.replace(/^\[|\]$/g, ''), Number(this.base.port || 80));
   }
 
   /** The services the box describes in `/tr64desc.xml` (read once, then cached). */
   async describe(): Promise<readonly Tr064Service[]> {
     if (this.services) return this.services;
-    const reply = await this.exchange('GET', '/tr64desc.xml', null, {});
+    const reply = await this.exchange('GET', '/tr64desc.xml', null, GET_HEADERS);
     if (reply.status !== 200) throw new AgentError('router-fault', `GET /tr64desc.xml: HTTP ${reply.status}`);
-    const services = parseDescription(reply.body);
+    // Each control URL as the path (and query) requests go to on this box, percent-encoded by URL.
+    const services = parseDescription(reply.body).map((s) => {
+      const url = new URL(s.controlUrl, this.base);
+      return { ...s, controlUrl: url.pathname + url.search };
+    });
     if (services.length === 0) throw new AgentError('router-fault', '/tr64desc.xml lists no services');
     this.services = services;
+    this.byType = new Map([...services].reverse().map((s) => [s.serviceType, s]));
     return services;
   }
 
@@ -52,12 +57,9 @@ export class Tr064Client {
 
   /** Calls one SOAP action and returns its out arguments by name (`NewModelName` → text). */
   async call(serviceType: string, action: string, args: Readonly<Record<string, string | number>> = {}): Promise<Record<string, string>> {
-    const service = (await this.describe()).find((s) => s.serviceType === serviceType);
+    const service = this.byType?.get(serviceType) ?? (await this.describe()).find((s) => s.serviceType === serviceType);
     if (!service) throw new AgentError('router-service-missing', `the router does not offer ${serviceType}`);
-    const reply = await this.exchange('POST', service.controlUrl, soapEnvelope(serviceType, action, args), {
-      'content-type': 'text/xml; charset="utf-8"',
-      soapaction: `${serviceType}#${action}`,
-    });
+    const reply = await this.exchange('POST', service.controlUrl, this.envelope(serviceType, action, args), this.soapHeaders(serviceType, action));
     if (reply.status === 200) {
       const out = parseSoapResponse(reply.body, action);
       if (out) return out;
@@ -70,12 +72,35 @@ export class Tr064Client {
     throw new AgentError('router-fault', `${action}: HTTP ${reply.status}`);
   }
 
+  /** The same object per action (the HTTP client keeps its text). */
+  private soapHeaders(serviceType: string, action: string): Readonly<Record<string, string>> {
+    const key = `${serviceType}#${action}`;
+    let headers = this.headers.get(key);
+    if (headers === undefined) {
+      headers = { 'content-type': 'text/xml; charset="utf-8"', soapaction: key, connection: 'keep-alive' };
+      if (this.headers.size < 64) this.headers.set(key, headers);
+    }
+    return headers;
+  }
+
+  /** The request body; the argument-less ones the polls send are built once. */
+  private envelope(serviceType: string, action: string, args: Readonly<Record<string, string | number>>): string {
+    if (Object.keys(args).length > 0) return soapEnvelope(serviceType, action, args);
+    const key = `${serviceType}#${action}`;
+    let body = this.envelopes.get(key);
+    if (body === undefined) {
+      body = soapEnvelope(serviceType, action);
+      if (this.envelopes.size < 64) this.envelopes.set(key, body);
+    }
+    return body;
+  }
+
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 
   /** One request, answering a digest challenge once (a stale nonce or the first contact). */
-  private async exchange(method: string, path: string, body: string | null, headers: Record<string, string>): Promise<HttpReply> {
+  private async exchange(method: string, path: string, body: string | null, headers: Readonly<Record<string, string>>): Promise<HttpReply> {
     const first = await this.send(method, path, body, headers);
     if (first.status !== 401) return first;
     const challenge = parseDigestChallenge(first.headers['www-authenticate']);
@@ -93,37 +118,12 @@ export class Tr064Client {
     return second;
   }
 
-  private send(method: string, path: string, body: string | null, headers: Record<string, string>): Promise<HttpReply> {
-    const url = new URL(path, this.base);
-    const requestHeaders: Record<string, string> = { ...headers, connection: 'keep-alive' };
-    if (body !== null) requestHeaders['content-length'] = String(Buffer.byteLength(body));
-    if (this.session) requestHeaders['authorization'] = this.session.authorization(method, url.pathname + url.search);
-    return new Promise<HttpReply>((resolve, reject) => {
-      const fail = (error: unknown) =>
-        reject(error instanceof AgentError ? error : new AgentError('router-unreachable', `${method} ${url.pathname}: ${describeError(error)}`, { cause: error }));
-      const req = request(url, { method, headers: requestHeaders, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            req.destroy(new AgentError('router-fault', `${method} ${url.pathname}: response larger than ${MAX_BODY_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', fail);
-      });
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        fail(error);
-      });
-      req.end(body ?? undefined);
-    });
+  private async send(method: string, path: string, body: string | null, headers: Readonly<Record<string, string>>): Promise<HttpReply> {
+    const authorization = this.session?.authorization(method, path);
+    try {
+      return await this.http.request({ method, path, headers, authorization, body, timeoutMs: this.options.timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
+    } catch (error) {
+      throw new AgentError('router-unreachable', `${method} ${path}: ${describeError(error)}`, { cause: error });
+    }
   }
 }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../../shared/log.js';
 import type { Database } from './schema.js';
@@ -77,7 +77,7 @@ function openSqlite(dataDir: string): DatabaseHandle {
  * on its single connection.
  */
 function withStatementCache(database: BetterSqlite3.Database, limit = 500): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
     prepare(sql: string) {
@@ -85,11 +85,39 @@ function withStatementCache(database: BetterSqlite3.Database, limit = 500): Sqli
       if (statement) {
         cache.delete(sql); // re-inserted below: the map's order is the least recently used first
       } else {
-        statement = database.prepare(sql);
+        statement = rowsNamedHere(database.prepare(sql));
         if (cache.size >= limit) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, statement);
       return statement;
+    },
+  };
+}
+
+/**
+ * better-sqlite3 builds each row object in C++, setting the properties one by one through V8's
+ * API, which cost more than SQLite's own work on a page of rows: the device route's 20 events
+ * took 67 µs as objects and 51 µs as arrays named in JavaScript (issue 9). Same objects: the
+ * columns in order, a later column of the same name overwriting an earlier one.
+ */
+function rowsNamedHere(statement: BetterSqlite3.Statement): SqliteStatement {
+  if (!statement.reader) return statement;
+  let names = statement.columns().map((column) => column.name);
+  if (names.includes('__proto__')) return statement; // a property set would change the prototype
+  const raw = statement.raw(true);
+  const named = (row: unknown[]): Record<string, unknown> => {
+    // SQLite prepares a statement again after a schema change; its columns may have changed too.
+    if (row.length !== names.length) names = statement.columns().map((column) => column.name);
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) object[names[i]!] = row[i];
+    return object;
+  };
+  return {
+    reader: true,
+    all: (parameters) => (raw.all(parameters) as unknown[][]).map(named),
+    run: (parameters) => raw.run(parameters),
+    *iterate(parameters) {
+      for (const row of raw.iterate(parameters) as IterableIterator<unknown[]>) yield named(row);
     },
   };
 }

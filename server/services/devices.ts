@@ -10,11 +10,12 @@ import { newDeviceId } from '../ids.js';
 import { appendAudit, type Actor } from '../store/audit.js';
 import { getDesired } from '../store/desired-states.js';
 import { getDevice, insertDevice, listDevices, setCredentials, type DeviceFilter, type DeviceRow } from '../store/devices.js';
+import { deviceState } from '../store/device-status.js';
 import { deviceUsage, recentEvents } from '../store/telemetry.js';
 import type { Db } from '../db/schema.js';
 import type { ServiceContext } from './context.js';
 import { recomputeDesired } from './desired-state.js';
-import { deviceView, eventView, type DeviceView } from './views.js';
+import { deviceView, eventView, type DeviceView, type EventView } from './views.js';
 
 /** What an agent needs to connect; the password is shown once and stored only as a hash. */
 export interface DeviceCredentials {
@@ -127,6 +128,15 @@ export class DeviceService {
     const { db } = this.ctx.store;
     const period = periodOf(this.ctx.clock.now()).id;
     return deviceView(device, await getDesired(db, device.id), await deviceUsage(db, device.id, period));
+  }
+
+  /** One router with its most recent events (the device status route): two queries, not five. */
+  async show(deviceId: string, events: number): Promise<DeviceView & { recentEvents: EventView[] }> {
+    const { db } = this.ctx.store;
+    const state = await deviceState(db, deviceId, periodOf(this.ctx.clock.now()).id);
+    if (!state) throw new ApiError('device-not-found', `No device ${deviceId}.`);
+    const view = deviceView(state.device, state.desired, state.usage);
+    return { ...view, recentEvents: await this.events(deviceId, { limit: events }) };
   }
 
   async list(filter: DeviceFilter): Promise<DeviceView[]> {

@@ -17,6 +17,7 @@ import type { BoostRow } from '../store/boosts.js';
 import type { DesiredRow } from '../store/desired-states.js';
 import type { DeviceRow } from '../store/devices.js';
 import type { EventRow, UsageRow } from '../store/telemetry.js';
+import { ParseMemo } from './parse-memo.js';
 
 const Instant = z.string().describe('ISO 8601 instant');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -158,16 +159,31 @@ export const EventViewSchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export function eventView(row: EventRow): z.infer<typeof EventViewSchema> {
-  const { v: _v, id: _id, type: _type, at: _at, ...details } = JSON.parse(row.payload) as Record<string, unknown>;
-  return { id: row.event_id, type: row.type, at: iso(row.at), receivedAt: iso(row.received_at), details };
+export type EventView = z.infer<typeof EventViewSchema>;
+
+/**
+ * A router's event is stored once and never changed (insertEvent ignores a repeat, nothing
+ * updates the table), so its id and payload name its view: a row read again reuses it.
+ */
+const eventViews = new ParseMemo<EventView>(5_000);
+
+export function eventView(row: EventRow): EventView {
+  return eventViews.get(`${row.device_id}\u0000${row.event_id}`, row.payload, (payload) => {
+    const { v: _v, id: _id, type: _type, at: _at, ...details } = JSON.parse(payload) as Record<string, unknown>;
+    return { id: row.event_id, type: row.type, at: iso(row.at), receivedAt: iso(row.received_at), details };
+  });
 }
 
-/** The stored status, parsed again (it was validated when received). */
+/** By device: a status read again with the same text is not parsed and validated again. */
+const statuses = new ParseMemo<Status | null>(2_000);
+
+/** The stored status, parsed again (it was validated when received). Shared: do not change it. */
 export function storedStatus(row: DeviceRow): Status | null {
   if (!row.status_json) return null;
-  const parsed = StatusSchema.safeParse(JSON.parse(row.status_json));
-  return parsed.success ? parsed.data : null;
+  return statuses.get(row.id, row.status_json, (json) => {
+    const parsed = StatusSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  });
 }
 
 export function deviceView(row: DeviceRow, desired: DesiredRow | undefined, usage: UsageRow | undefined): DeviceView {

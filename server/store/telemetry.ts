@@ -2,6 +2,7 @@
 // reordered message changes nothing) and events (unique per device and event id, so a
 // duplicate is dropped).
 import type { Selectable } from 'kysely';
+import { prepared } from '../db/prepared.js';
 import type { Db, EventsTable, UsageTable } from '../db/schema.js';
 
 export type UsageRow = Selectable<UsageTable>;
@@ -59,7 +60,13 @@ export async function insertEvent(db: Db, row: EventRow): Promise<boolean> {
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+const latestEvents = prepared((db: Db, deviceId: string, limit: number) =>
+  db.selectFrom('events').selectAll().where('device_id', '=', deviceId).orderBy('at', 'desc').orderBy('event_id', 'desc').limit(limit),
+);
+
 export function recentEvents(db: Db, deviceId: string, page: { limit: number; before?: number | undefined }): Promise<EventRow[]> {
+  // The first page (the device status route, issue 9) is a query compiled once (db/prepared.ts).
+  if (page.before === undefined) return latestEvents(db, deviceId, page.limit);
   let query = db
     .selectFrom('events')
     .selectAll()

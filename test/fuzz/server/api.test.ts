@@ -305,7 +305,7 @@ t.test('every API route under mutated requests', async (t) => {
           `${r.caller} ${r.route.method} ${url}`,
         );
       }),
-      database.kind === 'postgres' ? 500 : 2000,
+      database.kind === 'postgres' ? 500 : 1000,
     );
     // Not an assertion: how far the random requests got (a run of only 401s would test little).
     t.comment(`answers by status: ${JSON.stringify(statuses)}`);

@@ -1,0 +1,47 @@
+// Hot queries built and compiled once per database, then run with new parameters (issue 9):
+// Kysely builds the query tree and compiles it to SQL on every call, which on the device
+// status route cost as much as SQLite running the statements. `prepared` builds the query
+// with placeholder arguments, compiles it, remembers where each argument landed among the
+// parameters, and from then on only swaps the arguments in. The SQL text is the dialect's
+// own (compiled per database handle), so it works on SQLite and PostgreSQL alike, and
+// SQLite's statement cache (db/database.ts) then reuses the prepared statement too.
+//
+// Every argument must reach the query as a parameter exactly once, unchanged (a `where`, a
+// `limit`, a join's `on`): that is checked when the query is first compiled, and a query
+// that transforms an argument is refused there rather than run with the wrong value.
+import type { CompiledQuery, Compilable } from 'kysely';
+import type { Db } from './schema.js';
+
+interface Compiled<R> {
+  readonly query: CompiledQuery<R>;
+  /** For each parameter, the argument it takes, or -1 for a constant of the query. */
+  readonly slots: readonly number[];
+}
+
+export type PreparedQuery<A extends readonly unknown[], R> = (db: Db, ...args: A) => Promise<R[]>;
+
+export function prepared<A extends readonly unknown[], R>(build: (db: Db, ...args: A) => Compilable<R>): PreparedQuery<A, R> {
+  const byDb = new WeakMap<Db, Compiled<R>>();
+  return async (db, ...args) => {
+    let compiled = byDb.get(db);
+    if (compiled === undefined) {
+      compiled = compile(db, build, args.length);
+      byDb.set(db, compiled);
+    }
+    const { query, slots } = compiled;
+    const parameters = slots.map((slot, i) => (slot === -1 ? query.parameters[i] : args[slot]));
+    const result = await db.executeQuery<R>({ ...query, parameters });
+    return result.rows;
+  };
+}
+
+function compile<A extends readonly unknown[], R>(db: Db, build: (db: Db, ...args: A) => Compilable<R>, arity: number): Compiled<R> {
+  const placeholders = Array.from({ length: arity }, (_, i) => `\u0000prepared-argument-${i}\u0000`);
+  const query = build(db, ...(placeholders as unknown as A)).compile();
+  const slots = query.parameters.map((parameter) => placeholders.indexOf(parameter as string));
+  for (let i = 0; i < arity; i++) {
+    const uses = slots.filter((slot) => slot === i).length;
+    if (uses !== 1) throw new Error(`prepared query: argument ${i} reaches the parameters ${uses} times, not once (${query.sql})`);
+  }
+  return { query, slots };
+}
