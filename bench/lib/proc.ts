@@ -83,3 +83,26 @@ export function childExecArgv(extra: readonly string[] = []): string[] {
   const fromEnv = (process.env['SP_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   return [...extra, ...fromEnv, '--import', 'tsx'];
 }
+
+/**
+ * Waits for a forked child's `{ type: 'ready' }` IPC message; rejects when it exits first or does
+ * not answer within `timeoutMs`, and then stops it. `what` names it and `log` where its output
+ * went, for the error.
+ */
+export async function childReady<T extends { type: string }>(child: ChildProcess, what: string, log: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms (see ${log})`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it was ready (see ${log})`));
+    });
+    child.on('message', (message: T) => {
+      if (message?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(message);
+    });
+  }).catch(async (error: unknown) => {
+    await stopChild(child);
+    throw error;
+  });
+}

@@ -8,7 +8,7 @@ import { systemClock } from '../../shared/clock.js';
 import { OperatorTokens } from '../../server/auth/operators.js';
 import { openDatabase } from '../../server/db/database.js';
 import type { ServerReady } from './server-child.js';
-import { childExecArgv, stopChild } from './proc.js';
+import { childExecArgv, childReady, stopChild } from './proc.js';
 
 export interface ServerProcess {
   readonly url: string;
@@ -53,21 +53,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     stdio: ['ignore', 'ignore', stderr, 'ipc'],
   });
   closeSync(stderr);
-  const ready = await new Promise<ServerReady>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 60_000} ms (see ${options.dataDir}/server.stderr.log)`)), options.timeoutMs ?? 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before it was ready (see ${options.dataDir}/server.stderr.log)`));
-    });
-    child.on('message', (message: ServerReady) => {
-      if (message?.type !== 'ready') return;
-      clearTimeout(timer);
-      resolve(message);
-    });
-  }).catch(async (error: unknown) => {
-    await stopChild(child);
-    throw error;
-  });
+  const ready = await childReady<ServerReady>(child, 'server', `${options.dataDir}/server.stderr.log`, options.timeoutMs ?? 60_000);
   return {
     url: ready.url,
     mqttUrl: ready.mqttUrl,

@@ -11,7 +11,7 @@ import { failoverEvent } from '../fixtures/messages.js';
 import { connectNoDelay } from '../../server/mqtt/tcp-client.js';
 import type { DeviceCredentials } from '../../server/services/devices.js';
 import { startLightAgent, type LightAgent } from '../../bench/lib/light-agent.js';
-import { childExecArgv, stopChild } from '../../bench/lib/proc.js';
+import { childExecArgv, childReady, stopChild } from '../../bench/lib/proc.js';
 import type { ChildReady, ChildReply, ChildRequest } from './instance-child.js';
 
 export interface InstanceSettings {
@@ -55,21 +55,7 @@ export class Instance {
       stdio: ['ignore', stderr, stderr, 'ipc'],
     });
     closeSync(stderr);
-    const ready = await new Promise<ChildReady>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${settings.name} did not start within ${timeoutMs} ms (see ${settings.logDir}/${settings.name}.log)`)), timeoutMs);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${settings.name} exited with ${code} before it was ready (see ${settings.logDir}/${settings.name}.log)`));
-      });
-      child.on('message', (message: ChildReady) => {
-        if (message?.type !== 'ready') return;
-        clearTimeout(timer);
-        resolve(message);
-      });
-    }).catch(async (error: unknown) => {
-      await stopChild(child);
-      throw error;
-    });
+    const ready = await childReady<ChildReady>(child, settings.name, `${settings.logDir}/${settings.name}.log`, timeoutMs);
     return new Instance(settings.name, ready.url, child);
   }
 
