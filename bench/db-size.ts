@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { adminQuery } from '../test/helpers/database.js';
 import { TestClock } from '../shared/clock.js';
 import { encodeMessage } from '../shared/contract/index.js';
 import { silentLogger } from '../shared/log.js';
@@ -178,12 +178,6 @@ async function fill(subscriptionId: string, customerId: string, deviceId: string
   }
 }
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+function admin(text: string): Promise<void> {
+  return adminQuery(baseUrl!, text);
 }

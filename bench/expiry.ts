@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pg from 'pg';
+import { adminQuery } from '../test/helpers/database.js';
 import type { Clock } from '../shared/clock.js';
 import { silentLogger } from '../shared/log.js';
 import { serverConfig } from '../server/config.js';
@@ -142,15 +143,7 @@ async function postgresUrl(quick: boolean): Promise<string | null> {
 
 async function withPostgresSchema<T>(url: string, work: (schemaUrl: string) => Promise<T>): Promise<T> {
   const schema = `sp_bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (text: string) => adminQuery(url, text);
   await admin(`create schema ${schema}`);
   try {
     const schemaUrl = new URL(url);
