@@ -32,12 +32,13 @@ export class Ingest {
     this.stats.countReceived();
     const parsed = parseTopic(topic);
     if (!parsed || TOPIC_SPECS[parsed.kind].direction !== 'up') return this.refuse('unknown-topic', { topic });
-    // An empty payload clears a retained message; nothing to store.
-    if (payload.length === 0) return this.refuse('empty-payload', { topic }, 'debug');
     for (let attempt = 0; ; attempt++) {
       try {
         const device = await getDevice(this.store.db, parsed.deviceId);
         if (!device || device.revoked_at !== null) return this.refuse('unknown-device', { topic }, 'debug');
+        // An empty payload clears a retained message; nothing to store. Checked after the device,
+        // so another server's routers clearing theirs on a shared broker count as unknown devices.
+        if (payload.length === 0) return this.refuse('empty-payload', { topic }, 'debug');
         const outcome = await this.dispatch(parsed.kind, device, payload);
         if (outcome === null) return;
         if (outcome === 'stored') {
