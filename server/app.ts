@@ -55,6 +55,11 @@ export const serviceApp = fp(
         new ApiError('rate-limited', `Too many attempts; try again in ${context.after}.`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
     await app.register(openApiPlugin);
+    // A write request may change any router's status view: the cached answers go (issue 9).
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') services.deviceViews.clear();
+      return payload;
+    });
 
     for (const routes of [
       healthRoutes,

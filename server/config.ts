@@ -81,6 +81,11 @@ export const ServerConfigSchema = z.object({
   selfServiceBoostsPerMonth: z.number().int().nonnegative().default(SELF_SERVICE_BOOSTS_PER_MONTH),
   /** R8: the longest boost an operator may grant. */
   operatorBoostMaxHours: z.number().positive().default(30 * 24),
+  /**
+   * The device status route (GET /api/v1/devices/:id) reuses an answer for at most this long;
+   * every change this instance makes drops it at once (server/http/device-view-cache.ts). 0: off.
+   */
+  statusCacheMs: z.number().int().min(0).max(60_000).default(1_000),
   /** R9: monthly mobile data, up and down together. */
   fairUseCapBytes: z.number().int().positive().default(FAIR_USE_CAP_BYTES),
   fairUseWarnPercent: z.number().int().min(1).max(99).default(80),

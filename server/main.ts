@@ -30,6 +30,7 @@ import type { AfterCommit, ServiceContext } from './services/context.js';
 import { DeviceService } from './services/devices.js';
 import { buildRuleServices } from './services/rule-services.js';
 import { LiveFeed } from './services/live-feed.js';
+import { DeviceViewCache } from './http/device-view-cache.js';
 import { SubscriptionService } from './services/subscriptions.js';
 import { TelemetryService } from './services/telemetry.js';
 import { forgetPublished } from './store/desired-states.js';
@@ -104,14 +105,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let ruleJobs: RuleJobs | undefined;
     // What changed on which router, for the NOC dashboard's live updates (GET /api/v1/live).
     const live = new LiveFeed(log.child({ component: 'live' }));
+    // The device status route's answers; every change below drops the router's (issue 9).
+    const deviceViews = new DeviceViewCache(config.statusCacheMs);
     const effects: AfterCommit = {
       desiredChanged: (ids) => {
         publisher?.touch(ids);
-        for (const id of ids) live.deviceChanged(id, 'desired');
+        for (const id of ids) {
+          deviceViews.invalidate(id);
+          live.deviceChanged(id, 'desired');
+        }
       },
       boostScheduled: (id, at) => expiry?.schedule(id, at),
       mailQueued: () => outbox?.wake(),
-      credentialsChanged: (id) => broker?.disconnectDevice(id),
+      credentialsChanged: (id) => {
+        deviceViews.invalidate(id);
+        broker?.disconnectDevice(id);
+      },
       contractEndScheduled: (id, at) => ruleJobs?.contractEnds.schedule(id, at),
       swapSlaScheduled: (id, at) => ruleJobs?.swapSla.schedule(id, at),
     };
@@ -148,8 +157,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
     cleanup.push(() => outbox?.stop());
 
-    publisher = new DesiredPublisher(store, log.child({ component: 'desired' }));
-    const ingest = new Ingest(store, telemetry, clock, log.child({ component: 'ingest' }), (deviceId, kind) => live.deviceChanged(deviceId, kind));
+    publisher = new DesiredPublisher(store, log.child({ component: 'desired' }), (deviceId) => deviceViews.invalidate(deviceId));
+    const ingest = new Ingest(store, telemetry, clock, log.child({ component: 'ingest' }), (deviceId, kind) => {
+      deviceViews.invalidate(deviceId);
+      live.deviceChanged(deviceId, kind);
+    });
     const connection = new ServerConnection({
       url: mqttUrl,
       username: config.mqttUsername,
@@ -229,6 +241,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       telemetry,
       ...rules,
       live,
+      deviceViews,
       ingestCounts: () => ingest.stats.snapshot(),
       readiness: () => readiness(store, connection),
     };

@@ -11,6 +11,7 @@ import type { BoostService } from '../services/boosts.js';
 import type { DeviceService } from '../services/devices.js';
 import type { RuleServices } from '../services/rule-services.js';
 import type { LiveFeed } from '../services/live-feed.js';
+import type { DeviceViewCache } from './device-view-cache.js';
 import type { SubscriptionService } from '../services/subscriptions.js';
 
 export interface Readiness {
@@ -31,6 +32,8 @@ export interface AppServices extends RuleServices {
   readonly brokerAuth: BrokerAuth;
   /** Which router changed, as it happens (the NOC dashboard's live updates). */
   readonly live: LiveFeed;
+  /** The device status route's answers, dropped on every change (issue 9). */
+  readonly deviceViews: DeviceViewCache;
   ingestCounts(): IngestCounts;
   readiness(): Promise<Readiness>;
 }

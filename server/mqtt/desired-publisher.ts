@@ -34,6 +34,8 @@ export class DesiredPublisher {
   constructor(
     private readonly store: DatabaseHandle,
     private readonly log: Logger,
+    /** Told when the broker confirmed a device's state (the store's published_seq moved). */
+    private readonly onPublished: (deviceId: string) => void = () => {},
   ) {}
 
   attach(broker: RetainedPublisher): void {
@@ -98,6 +100,7 @@ export class DesiredPublisher {
     if (!row) return;
     await broker.publishRetained(topicFor('desired', deviceId), payloadOf(row));
     await markPublished(this.store.db, deviceId, row.seq);
+    this.onPublished(deviceId);
     this.log.debug({ deviceId, seq: row.seq, profile: row.profile }, 'desired state published');
   }
 
@@ -111,6 +114,7 @@ export class DesiredPublisher {
       await markPublished(trx, deviceId, row.seq);
       this.log.debug({ deviceId, seq: row.seq, profile: row.profile }, 'desired state published');
     });
+    this.onPublished(deviceId);
   }
 }
 
