@@ -93,7 +93,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     // Certificate files first: a wrong path stops start-up before anything is opened (issue 11).
     const tls = readServerTls(config);
-    const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const store = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, { backgroundCheckpoints: true, log: log.child({ component: 'store' }) });
     cleanup.push(() => store.close());
     log.info({ database: store.location, dialect: store.dialect }, 'store open');
 

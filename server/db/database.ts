@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
-import { redactUrl } from '../../shared/log.js';
+import { redactUrl, type Logger } from '../../shared/log.js';
+import { startCheckpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 import { CurrentSchemaPostgresDialect } from './scoped-introspector.js';
@@ -43,10 +44,15 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
+  /** SQLite: WAL checkpoints in a worker thread instead of inside commits (the server; see checkpointer.ts). */
+  readonly backgroundCheckpoints?: boolean;
+  /** Where the checkpoint thread reports trouble. */
+  readonly log?: Logger;
 }
 
 export async function openDatabase(settings: DatabaseSettings, options: OpenOptions = {}): Promise<DatabaseHandle> {
-  const handle = settings.databaseUrl ? openPostgres(settings.databaseUrl, options) : openSqlite(settings.dataDir);
+  const sqlite = settings.databaseUrl ? null : openSqlite(settings.dataDir);
+  const handle = sqlite?.handle ?? openPostgres(settings.databaseUrl!, options);
   try {
     await sql`select 1`.execute(handle.db);
     if (options.migrate ?? true) await migrateToLatest(handle.db as Kysely<unknown>, handle.dialect);
@@ -54,10 +60,27 @@ export async function openDatabase(settings: DatabaseSettings, options: OpenOpti
     await handle.close().catch(() => {});
     throw error;
   }
+  if (sqlite && options.backgroundCheckpoints) return withCheckpointer(handle, sqlite.database, options.log);
   return handle;
 }
 
-function openSqlite(dataDir: string): DatabaseHandle {
+async function withCheckpointer(handle: DatabaseHandle, database: BetterSqlite3.Database, log: Logger | undefined): Promise<DatabaseHandle> {
+  try {
+    const checkpointer = await startCheckpointer(database, handle.location, log);
+    return {
+      ...handle,
+      async close() {
+        await checkpointer.stop();
+        await handle.close();
+      },
+    };
+  } catch (error) {
+    log?.warn({ err: (error as Error).message }, 'no background WAL checkpoints; SQLite checkpoints in its commits');
+    return handle;
+  }
+}
+
+function openSqlite(dataDir: string): { handle: DatabaseHandle; database: BetterSqlite3.Database } {
   mkdirSync(dataDir, { recursive: true });
   const file = resolve(join(dataDir, SQLITE_FILE_NAME));
   const database = new BetterSqlite3(file);
@@ -67,7 +90,7 @@ function openSqlite(dataDir: string): DatabaseHandle {
   // Another process (the CLI creating a token) may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { handle: { db, dialect: 'sqlite', location: file, close: () => db.destroy() }, database };
 }
 
 /**
