@@ -3,11 +3,12 @@
 // TCP_NODELAY: Nagle would add about 40 ms to each QoS 1 exchange.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { CertificateAndKey } from '../../shared/tls.js';
 import type { BrokerPrincipal } from '../core/broker-policy.js';
 import type { BrokerAuth } from './broker-auth.js';
+import { indexedMemoryPersistence } from './retained-index.js';
 
 export interface EmbeddedBroker {
   readonly port: number;
@@ -45,6 +46,8 @@ export async function startEmbeddedBroker(options: {
   const devices = new Map<string, Client>();
 
   const aedes = await Aedes.createBroker({
+    // Retained messages looked up by topic on SUBSCRIBE, not scanned (see retained-index.ts).
+    persistence: indexedMemoryPersistence() as AedesOptions['persistence'],
     authenticate(client, username, password, done) {
       auth
         .login({ username, password, clientId: client.id })
