@@ -35,25 +35,6 @@ const periodFromOsTimeZone: Plugin = {
   },
 };
 
-/**
- * zod's `z` namespace re-exports every locale's error messages (`z.locales`), so a bundle keeps all
- * of them (about 450 KB of the agent's 1 MB) though zod only ever configures English. The agent
- * reads no other locale: its bundle gets English only.
- */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
-  setup(builder) {
-    builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /\/node_modules\/zod\/v4\/(classic|core)$/.test(args.resolveDir) ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-english-only' } : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      resolveDir: dirname(args.path),
-      loader: 'js',
-    }));
-  },
-};
-
 export async function buildAgentBundle(out = join(root, 'node_modules/.cache/serviceplus/agent.mjs'), options: AgentBundleOptions = {}): Promise<string> {
   // An output outside the package could not resolve the external native packages.
   const absolute = resolve(out);
@@ -85,7 +66,7 @@ export async function buildAgentBundle(out = join(root, 'node_modules/.cache/ser
     minify: true,
     keepNames: true,
     logLevel: 'warning',
-    plugins: [zodEnglishOnly, ...(options.periodFromOsTimeZone ? [periodFromOsTimeZone] : [])],
+    plugins: options.periodFromOsTimeZone ? [periodFromOsTimeZone] : [],
   });
   return target;
 }
