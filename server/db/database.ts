@@ -44,6 +44,8 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
+  /** PostgreSQL: how long a new connection may take before the request fails as unavailable (default 5 s). */
+  readonly connectTimeoutMs?: number;
   /** SQLite: WAL checkpoints in a worker thread instead of inside commits (the server; see checkpointer.ts). */
   readonly backgroundCheckpoints?: boolean;
   /** Where the checkpoint thread reports trouble. */
@@ -87,8 +89,10 @@ function openSqlite(dataDir: string): { handle: DatabaseHandle; database: Better
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  // Another process (the CLI creating a token) may hold the write lock for a moment.
-  database.pragma('busy_timeout = 5000');
+  // Another process (the CLI creating a token) may hold the write lock for a moment. The wait
+  // blocks the whole event loop (better-sqlite3 is synchronous), so it is short: a lock held
+  // longer is an outage, answered 503 (server/db/unavailable.ts), not a server that stops.
+  database.pragma('busy_timeout = 1000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { handle: { db, dialect: 'sqlite', location: file, close: () => db.destroy() }, database };
 }
@@ -146,7 +150,9 @@ function rowsNamedHere(statement: BetterSqlite3.Statement): SqliteStatement {
 }
 
 function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+  // A database that does not answer (a dropped route, a full backlog) fails a request after 5 s
+  // with a 503 (server/db/unavailable.ts) instead of leaving it waiting for ever.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
   // An idle client that loses its server emits 'error' on the pool; without a listener that
   // would crash the process. The next query reconnects.
   pool.on('error', () => {});
