@@ -21,6 +21,9 @@ export const AgentConfigSchema = z.object({
   routerTimeoutMs: ms(100, 30_000).default(1_000),
   /** Line poll interval: with confirmDownMs, what bounds the failover decision time. */
   linePollMs: ms(50, 60_000).default(250),
+  /** Once the line has been down (or the box silent) for lineSlowAfterMs, it is polled every lineSlowPollMs until it is back. */
+  lineSlowPollMs: ms(50, 60_000).default(1_000),
+  lineSlowAfterMs: ms(0, 3_600_000).default(10_000),
   dslInfoEveryMs: ms(1_000, 3_600_000).default(10_000),
   // --- the stick
   devicePath: z.string().min(1, 'expected the stick serial device, e.g. /dev/ttyUSB0'),

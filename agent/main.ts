@@ -220,6 +220,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     clock,
     log: log.child({ component: 'dsl' }),
     intervalMs: config.linePollMs,
+    slowIntervalMs: config.lineSlowPollMs,
+    slowAfterMs: config.lineSlowAfterMs,
     dslInfoEveryMs: config.dslInfoEveryMs,
     onObservation: (observation, at) => failover.observeLine(observation, at),
   });

@@ -51,6 +51,15 @@ export interface LineWatchOptions {
    * cut shows in the link status; only a PPP drop with sync kept waits up to one poll longer.
    */
   readonly connectionEvery?: number;
+  /**
+   * Once the line has not been up for `slowAfterMs`, polls every `slowIntervalMs` until it is up
+   * again (defaults 10 s and 1 s). By then the failover is decided and done; on mobile only the
+   * line's return matters, and the failback waits for 30 s of stable line anyway, so a second
+   * more to notice it costs nothing, while polling at full rate through an hours-long outage
+   * was most of the agent's CPU on mobile (issue 9, bench/footprint.ts).
+   */
+  readonly slowIntervalMs?: number;
+  readonly slowAfterMs?: number;
   readonly onObservation: (observation: LineObservation, at: number) => void;
 }
 
@@ -66,6 +75,8 @@ export class LineWatch {
   private polls = 0;
   private lastKind: LineObservation['kind'] | null = null;
   private lastConnection: Record<string, string> | null = null;
+  /** When the line was last seen leaving `up`; null while up. */
+  private notUpSince: number | null = null;
 
   constructor(private readonly options: LineWatchOptions) {}
 
@@ -88,9 +99,16 @@ export class LineWatch {
       const started = this.options.clock.now();
       this.inFlight = this.pollOnce().finally(() => {
         this.inFlight = null;
-        this.schedule(this.options.intervalMs - (this.options.clock.now() - started));
+        this.schedule(this.intervalMs() - (this.options.clock.now() - started));
       });
     }, Math.max(0, delayMs));
+  }
+
+  /** The time between two polls now: the full rate, or the slow one in a long outage. */
+  private intervalMs(): number {
+    const { intervalMs, slowIntervalMs = 1_000, slowAfterMs = 10_000, clock } = this.options;
+    const slow = this.notUpSince !== null && clock.now() - this.notUpSince >= slowAfterMs;
+    return slow ? Math.max(intervalMs, slowIntervalMs) : intervalMs;
   }
 
   /** One poll; never throws (a failure is an `unreachable` observation). */
@@ -125,6 +143,7 @@ export class LineWatch {
     }
     this.lastKind = observation.kind;
     if (observation.kind !== 'up') this.polls = 0; // back up: the next poll reads the connection too
+    this.notUpSince = observation.kind === 'up' ? null : (this.notUpSince ?? clock.now());
     if (this.running) this.options.onObservation(observation, clock.now());
   }
 

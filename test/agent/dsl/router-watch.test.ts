@@ -2,7 +2,7 @@
 // identity (R1), the line's states as polls see them, and a box that stops answering.
 import t from 'tap';
 import { startSimulator } from '../../../firmware-sim/index.js';
-import { systemClock } from '../../../shared/clock.js';
+import { systemClock, TestClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/log.js';
 import type { LineObservation } from '../../../agent/dsl/line-reading.js';
 import { LineWatch, readRouterIdentity, SERVICE } from '../../../agent/dsl/router-watch.js';
@@ -77,4 +77,44 @@ t.test('the line watch sees each line state, and silence as unreachable', async 
   t.match((await next('unreachable')).evidence[0], /no answer within 500 ms/);
   await router.setReachable(true);
   await next('up');
+});
+
+t.test('in a long outage the line is polled slowly, and at full rate as soon as it is back', async (t) => {
+  const { router, client } = await simRouter(t);
+  const clock = new TestClock('2026-03-10T09:00:00Z');
+  const seen: { kind: string; at: number }[] = [];
+  const watch = new LineWatch({ client, clock, log: silentLogger(), intervalMs: 250, slowIntervalMs: 1_000, slowAfterMs: 10_000, dslInfoEveryMs: 60_000, onObservation: (o, at) => seen.push({ kind: o.kind, at }) });
+  watch.start();
+  t.teardown(() => watch.stop());
+  // Lets `ms` of the watch's time pass in 50 ms steps, each poll's real HTTP exchange finished
+  // before the clock moves on (while a poll is in flight, its next timer is not set yet).
+  const run = async (ms: number) => {
+    for (const end = clock.now() + ms; clock.now() < end; ) {
+      clock.advance(50);
+      const deadline = Date.now() + 5_000;
+      while (clock.pendingTimers === 0) {
+        if (Date.now() > deadline) throw new Error('a poll did not finish');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+  };
+  const polls = (from: number, to: number) => seen.filter((o) => o.at >= from && o.at < to);
+
+  await run(2_000);
+  const cut = clock.now();
+  router.setLine('down');
+  await run(21_000);
+  const since = seen.find((o) => o.at > cut && o.kind === 'down')!.at; // the first poll after the cut
+  const fast = polls(since, since + 10_000);
+  const slow = polls(since + 10_000, since + 20_000);
+  t.ok([...fast, ...slow].every((o) => o.kind === 'down'), 'down all along');
+  t.equal(fast.length, 40, 'the first 10 s of the outage at the full rate (every 250 ms)');
+  t.equal(slow.length, 10, 'then every second');
+
+  const back = clock.now();
+  router.setLine('up');
+  await run(3_000);
+  const firstUp = seen.find((o) => o.at >= back && o.kind === 'up');
+  t.ok(firstUp && firstUp.at - back <= 1_000, 'the return is seen within the slow interval');
+  t.equal(polls(firstUp!.at + 1, firstUp!.at + 2_001).length, 8, 'and from then on every 250 ms again');
 });
