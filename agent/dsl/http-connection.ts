@@ -1,5 +1,5 @@
 // A small HTTP/1.1 client for one host on kept-alive TCP connections, for the TR-064 line poll
-// (8 requests a second on standby). node:http's ClientRequest, Agent and IncomingMessage stream
+// (up to 8 requests a second). node:http's ClientRequest, Agent and IncomingMessage stream
 // cost about 1 ms of CPU per request in lite mode; this writes each request as one string and
 // reads the answer straight off the socket: Content-Length, chunked, or until close.
 import { connect, type Socket } from 'node:net';

@@ -1,7 +1,7 @@
 // The line poll's HTTP client against a real TCP server that writes raw answers: every way an
 // HTTP/1.1 answer can end, kept-alive reuse, a connection the box closed under us, and limits.
 import { createServer, type Server, type Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { HttpError, KeepAliveHttp, ReplyReader, type HttpRequest } from '../../../agent/dsl/http-connection.js';
 
 interface RawServer {
@@ -43,15 +43,21 @@ async function rawServer(answer: (request: string, socket: Socket, index: number
   };
 }
 
-const POST: HttpRequest = { method: 'POST', path: '/upnp/control/x', headers: { soapaction: 'x#Y' }, body: '<a>ü</a>', timeoutMs: 1000, maxBodyBytes: 1024 };
-
-t.test('one request: the head and body as written, the answer by Content-Length, the connection kept', async (t) => {
-  const server = await rawServer((_, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Twice: a\r\nX-Twice: b\r\n\r\nhello'));
+/** A raw server answering with `answer`, and a client kept alive to it; both closed after the test. */
+async function clientOf(t: Test, answer: Parameters<typeof rawServer>[0]): Promise<{ server: RawServer; http: KeepAliveHttp }> {
+  const server = await rawServer(answer);
   const http = new KeepAliveHttp('127.0.0.1', server.port);
   t.teardown(async () => {
     http.close();
     await server.close();
   });
+  return { server, http };
+}
+
+const POST: HttpRequest = { method: 'POST', path: '/upnp/control/x', headers: { soapaction: 'x#Y' }, body: '<a>ü</a>', timeoutMs: 1000, maxBodyBytes: 1024 };
+
+t.test('one request: the head and body as written, the answer by Content-Length, the connection kept', async (t) => {
+  const { server, http } = await clientOf(t, (_, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Twice: a\r\nX-Twice: b\r\n\r\nhello'));
   const reply = await http.request(POST);
   t.equal(reply.status, 200);
   t.equal(reply.body, 'hello');
@@ -66,16 +72,11 @@ t.test('one request: the head and body as written, the answer by Content-Length,
 });
 
 t.test('a chunked answer, split across packets; Connection: close is honoured', async (t) => {
-  const server = await rawServer((_, socket, i) => {
+  const { server, http } = await clientOf(t, (_, socket, i) => {
     if (i === 0) {
       socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhel');
       setImmediate(() => socket.write('l\r\n1;ext=1\r\no\r\n0\r\n\r\n'));
     } else socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno');
-  });
-  const http = new KeepAliveHttp('127.0.0.1', server.port);
-  t.teardown(async () => {
-    http.close();
-    await server.close();
   });
   t.equal((await http.request(POST)).body, 'hello');
   const second = await http.request(POST);
@@ -86,24 +87,14 @@ t.test('a chunked answer, split across packets; Connection: close is honoured', 
 });
 
 t.test('an answer without a length ends with the connection', async (t) => {
-  const server = await rawServer((_, socket) => socket.end('HTTP/1.0 200 OK\r\n\r\n<xml/>'));
-  const http = new KeepAliveHttp('127.0.0.1', server.port);
-  t.teardown(async () => {
-    http.close();
-    await server.close();
-  });
+  const { http } = await clientOf(t, (_, socket) => socket.end('HTTP/1.0 200 OK\r\n\r\n<xml/>'));
   t.equal((await http.request(POST)).body, '<xml/>');
 });
 
 t.test('a kept connection the server closed is replaced once, without an error', async (t) => {
-  const server = await rawServer((_, socket, i) => {
+  const { server, http } = await clientOf(t, (_, socket, i) => {
     socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     if (i === 0) setImmediate(() => socket.destroy()); // the box drops the idle connection
-  });
-  const http = new KeepAliveHttp('127.0.0.1', server.port);
-  t.teardown(async () => {
-    http.close();
-    await server.close();
   });
   await http.request(POST);
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the close arrive (or not: either way the next works)
