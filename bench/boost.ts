@@ -48,7 +48,7 @@ async function stopAgents(child: ChildProcess): Promise<void> {
 }
 
 /** QoS 1 publish → delivery on the same broker, one at a time: the server principal to a device. */
-async function bareMqtt(mqttUrl: string, device: Device, count: number): Promise<Summary> {
+async function bareMqtt(mqttUrl: string, device: Device, count: number): Promise<{ latency: Summary; cpuUsPerMessage: number }> {
   const subscriber: MqttClient = connectNoDelay(mqttUrl, { clientId: device.deviceId, username: device.deviceId, password: device.password, reconnectPeriod: 0 });
   const publisher: MqttClient = connectNoDelay(mqttUrl, { clientId: `bench-bare-${process.pid}`, username: 'serviceplus.server', password: BENCH_SERVER_MQTT_PASSWORD, reconnectPeriod: 0 });
   try {
@@ -60,18 +60,22 @@ async function bareMqtt(mqttUrl: string, device: Device, count: number): Promise
     let waiting: ((at: number) => void) | null = null;
     subscriber.on('message', () => waiting?.(nowMs()));
     const samples: number[] = [];
+    let cpu = process.cpuUsage();
     for (let i = 0; i < count + 50; i++) {
+      if (i === 50) cpu = process.cpuUsage();
       const delivered = new Promise<number>((resolve) => (waiting = resolve));
       const sent = nowMs();
       publisher.publish(topic, payload, { qos: 1 });
       const at = await delivered;
       if (i >= 50) samples.push(at - sent); // the first 50 warm up
     }
-    return summarize(samples);
+    return { latency: summarize(samples), cpuUsPerMessage: cpuMicros(process.cpuUsage(cpu)) / count };
   } finally {
     await Promise.all([subscriber.endAsync(true), publisher.endAsync(true)]);
   }
 }
+
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
 
 /** What one append + fdatasync costs on the disk under `dir` (median of 50). */
 async function fdatasyncMs(dir: string): Promise<number> {
@@ -97,6 +101,8 @@ interface BoostRun {
   /** The agent's ack written (its `at`, ms resolution) → stored at the server: uplink, broker, ingest. */
   readonly ackLeg: Summary;
   readonly failed: number;
+  /** This process's CPU (the server, its broker and the HTTP client) per boost. */
+  readonly cpuUsPerBoost: number;
 }
 
 async function boosts(url: string, token: string, devices: readonly Device[], count: number, inFlight: number, acks: Map<string, { doneAt: number; ackAt: number }>, waiters: Map<string, () => void>): Promise<BoostRun> {
@@ -106,6 +112,7 @@ async function boosts(url: string, token: string, devices: readonly Device[], co
   const ackLeg: number[] = [];
   let failed = 0;
   let next = 0;
+  const cpu = process.cpuUsage();
   const worker = async (w: number) => {
     const mine = devices.filter((_, i) => i % inFlight === w);
     for (let k = 0; ; k++) {
@@ -140,14 +147,15 @@ async function boosts(url: string, token: string, devices: readonly Device[], co
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, devices.length) }, (_, w) => worker(w)));
-  return { e2e: summarize(e2e), http: summarize(http), agentAck: summarize(agentAck), ackLeg: summarize(ackLeg), failed };
+  const cpuUsPerBoost = cpuMicros(process.cpuUsage(cpu)) / count;
+  return { e2e: summarize(e2e), http: summarize(http), agentAck: summarize(agentAck), ackLeg: summarize(ackLeg), failed, cpuUsPerBoost };
 }
 
 export const boostBenchmark: Benchmark = {
   name: 'boost',
   title: 'Boost end to end: HTTP request → agent ack stored at the server, vs a bare MQTT QoS 1 delivery',
   async run(ctx) {
-    const deviceCount = ctx.quick ? 20 : 100;
+    const deviceCount = Number(process.env['SP_BENCH_BOOST_ROUTERS'] ?? (ctx.quick ? 20 : 100));
     const counts = ctx.quick ? { instant: 120, realistic: 30 } : { instant: 1_000, realistic: 1_000 };
     const { server } = await startInProcessServer(join(ctx.workDir, 'server'));
     const acks = new Map<string, { doneAt: number; ackAt: number }>();
@@ -175,10 +183,13 @@ export const boostBenchmark: Benchmark = {
       }
       const bareDevice = devices.pop()!; // no agent: the bare MQTT figure's receiver
       const fsyncMs = await fdatasyncMs(ctx.workDir);
-      const bare = await bareMqtt(server.mqttUrl, bareDevice, ctx.quick ? 300 : 1_000);
+      const { latency: bare, cpuUsPerMessage: bareCpuUs } = await bareMqtt(server.mqttUrl, bareDevice, ctx.quick ? 300 : 1_000);
       ctx.log(`bare MQTT QoS 1 publish→delivery: p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms`);
 
-      for (const [mode, latencyScale, count, flight] of [['stick answers at once', 0, counts.instant, inFlight('instant')], ['simulator default latencies', 1, counts.realistic, inFlight('realistic')]] as const) {
+      const modes = [['stick answers at once', 0, counts.instant, inFlight('instant')], ['simulator default latencies', 1, counts.realistic, inFlight('realistic')]] as const;
+      // SP_BENCH_BOOST_MODES=instant (or realistic) runs one of the two, e.g. to profile it.
+      const only = process.env['SP_BENCH_BOOST_MODES'];
+      for (const [mode, latencyScale, count, flight] of modes.filter(([, scale]) => !only || only === (scale === 0 ? 'instant' : 'realistic'))) {
         ctx.log(`${mode}: starting ${devices.length} routers (stick, modem, profile, uplink)`);
         // The routers' state on tmpfs: 100 routers' fsyncs queued on one disk (and one libuv pool)
         // is not what a router beside a FRITZ!Box sees; its own disk's sync time is in the notes.
@@ -196,6 +207,12 @@ export const boostBenchmark: Benchmark = {
             { name: `boost → ack stored, ${mode}, p99`, value: run.e2e.p99, unit: 'ms', baseline: { name: 'bare MQTT QoS 1 p99', value: bare.p99 }, ...(instant ? { goal: 'within 3× bare', met: run.e2e.p99 <= 3 * bare.p99 } : {}) },
           );
           if (instant) {
+            figures.push({
+              name: 'server process CPU per boost (with its broker and the HTTP client)',
+              value: run.cpuUsPerBoost / 1_000,
+              unit: 'ms',
+              baseline: { name: 'bare MQTT QoS 1 delivery, both ends in the same process', value: bareCpuUs / 1_000 },
+            });
             figures.push({ name: `agent's ack written → stored at the server, ${mode}, p50`, value: run.ackLeg.p50, unit: 'ms', baseline: { name: 'bare MQTT QoS 1 p50', value: bare.p50 }, goal: '≤ 5 ms (no Nagle)', met: run.ackLeg.p50 <= 5 });
           }
           notes.push(

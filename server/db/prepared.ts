@@ -6,10 +6,13 @@
 // own (compiled per database handle), so it works on SQLite and PostgreSQL alike, and
 // SQLite's statement cache (db/database.ts) then reuses the prepared statement too.
 //
+// Compiled once per database, not per handle: a transaction's handle is new each time but
+// shares its database's adapter (and so its dialect's SQL), which is the key.
+//
 // Every argument must reach the query as a parameter exactly once, unchanged (a `where`, a
 // `limit`, a join's `on`): that is checked when the query is first compiled, and a query
 // that transforms an argument is refused there rather than run with the wrong value.
-import type { CompiledQuery, Compilable } from 'kysely';
+import type { CompiledQuery, Compilable, QueryResult } from 'kysely';
 import type { Db } from './schema.js';
 
 interface Compiled<R> {
@@ -19,19 +22,31 @@ interface Compiled<R> {
 }
 
 export type PreparedQuery<A extends readonly unknown[], R> = (db: Db, ...args: A) => Promise<R[]>;
+/** A prepared insert, update or delete: resolves to the number of rows it changed. */
+export type PreparedWrite<A extends readonly unknown[]> = (db: Db, ...args: A) => Promise<number>;
 
 export function prepared<A extends readonly unknown[], R>(build: (db: Db, ...args: A) => Compilable<R>): PreparedQuery<A, R> {
-  const byDb = new WeakMap<Db, Compiled<R>>();
-  return async (db, ...args) => {
-    let compiled = byDb.get(db);
+  const run = runner(build);
+  return async (db, ...args) => (await run(db, args)).rows;
+}
+
+export function preparedWrite<A extends readonly unknown[]>(build: (db: Db, ...args: A) => Compilable<unknown>): PreparedWrite<A> {
+  const run = runner(build);
+  return async (db, ...args) => Number((await run(db, args)).numAffectedRows ?? 0n);
+}
+
+function runner<A extends readonly unknown[], R>(build: (db: Db, ...args: A) => Compilable<R>): (db: Db, args: A) => Promise<QueryResult<R>> {
+  const byDatabase = new WeakMap<object, Compiled<R>>();
+  return (db, args) => {
+    const key = db.getExecutor().adapter;
+    let compiled = byDatabase.get(key);
     if (compiled === undefined) {
       compiled = compile(db, build, args.length);
-      byDb.set(db, compiled);
+      byDatabase.set(key, compiled);
     }
     const { query, slots } = compiled;
     const parameters = slots.map((slot, i) => (slot === -1 ? query.parameters[i] : args[slot]));
-    const result = await db.executeQuery<R>({ ...query, parameters });
-    return result.rows;
+    return db.executeQuery<R>({ ...query, parameters });
   };
 }
 
@@ -44,4 +59,13 @@ function compile<A extends readonly unknown[], R>(db: Db, build: (db: Db, ...arg
     if (uses !== 1) throw new Error(`prepared query: argument ${i} reaches the parameters ${uses} times, not once (${query.sql})`);
   }
   return { query, slots };
+}
+
+/**
+ * A prepared insert that takes a row object: every one of `columns` goes in as a parameter, in
+ * that order (a missing value as null). For tables whose rows are written whole.
+ */
+export function preparedInsert<Row extends object>(columns: readonly (keyof Row & string)[], build: (db: Db, row: Row) => Compilable<unknown>): PreparedWrite<[Row]> {
+  const write = preparedWrite((db: Db, ...values: unknown[]) => build(db, Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row));
+  return (db, row) => write(db, ...columns.map((column) => (row as Record<string, unknown>)[column] ?? null));
 }

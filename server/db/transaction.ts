@@ -4,6 +4,7 @@
 // A transaction that loses a deadlock or a busy race is run again, from the start.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseHandle } from './database.js';
+import { prepared } from './prepared.js';
 import type { Database, Db } from './schema.js';
 
 const RETRIES = 4;
@@ -36,10 +37,12 @@ async function sqliteImmediate<T>(db: Kysely<Database>, work: (trx: Db) => Promi
 
 /** Locks one subscription's row until the transaction ends (PostgreSQL; SQLite is already exclusive). */
 export async function lockSubscription(trx: Db, dialect: DatabaseHandle['dialect'], subscriptionId: string): Promise<boolean> {
-  const query = trx.selectFrom('subscriptions').select('id').where('id', '=', subscriptionId);
-  const row = dialect === 'postgres' ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
-  return row !== undefined;
+  const rows = await (dialect === 'postgres' ? subscriptionForUpdate : subscriptionExists)(trx, subscriptionId);
+  return rows.length > 0;
 }
+
+const subscriptionExists = prepared((trx: Db, id: string) => trx.selectFrom('subscriptions').select('id').where('id', '=', id));
+const subscriptionForUpdate = prepared((trx: Db, id: string) => trx.selectFrom('subscriptions').select('id').where('id', '=', id).forUpdate());
 
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;

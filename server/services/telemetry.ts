@@ -25,6 +25,9 @@ import type { BoostService } from './boosts.js';
 import type { ServiceContext } from './context.js';
 import { recomputeDesired } from './desired-state.js';
 
+/** How fresh `last_seen_at` is kept (a view shows it to the second). */
+const LAST_SEEN_RESOLUTION_MS = 1_000;
+
 /** `stored`: it changed something; `duplicate`: seen before; `stale`: older than what is known. */
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale';
 
@@ -185,6 +188,11 @@ export class TelemetryService {
   }
 
   private async seen(device: DeviceRow): Promise<void> {
-    await touchLastSeen(this.ctx.store.db, device.id, this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    // One write a second per router at most: a boost's ack and its event arrive together, and
+    // the row read for this message already says when the last one came.
+    const since = device.last_seen_at === null ? Infinity : now - device.last_seen_at;
+    if (since >= 0 && since < LAST_SEEN_RESOLUTION_MS) return;
+    await touchLastSeen(this.ctx.store.db, device.id, now);
   }
 }

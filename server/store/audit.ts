@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Clock } from '../../shared/clock.js';
 import type { AuditLogTable, Db, OperatorRole } from '../db/schema.js';
 import { newId } from '../ids.js';
+import { preparedInsert } from '../db/prepared.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
 
@@ -23,10 +24,10 @@ export interface AuditEntry {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+const insertAuditRow = preparedInsert<AuditRow>(['id', 'at', 'actor_kind', 'actor_id', 'action', 'subscription_id', 'subject_id', 'details'], (db, row) => db.insertInto('audit_log').values(row));
+
 export async function appendAudit(db: Db, clock: Clock, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
+  await insertAuditRow(db, {
       id: newId('aud', clock),
       at: clock.now(),
       actor_kind: entry.actor.kind,
@@ -35,8 +36,7 @@ export async function appendAudit(db: Db, clock: Clock, entry: AuditEntry): Prom
       subscription_id: entry.subscriptionId ?? null,
       subject_id: entry.subjectId ?? null,
       details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
+    });
 }
 
 export function listAudit(

@@ -1,27 +1,29 @@
 // Boosts (R4 to R9). Two unique keys hold the rules under concurrency: a counted self-service
 // boost takes a numbered slot of its month (R7), and a subscription has at most one boost in force.
 import type { Selectable } from 'kysely';
+import { prepared, preparedInsert, preparedWrite } from '../db/prepared.js';
 import type { BoostEndReason, BoostsTable, Db } from '../db/schema.js';
 
 export type BoostRow = Selectable<BoostsTable>;
 
 export const IN_FORCE = ['requested', 'applied'] as const;
 
+// A boost's grant and its ack run these queries, compiled once (db/prepared.ts).
+const BOOST_COLUMNS = ['id', 'subscription_id', 'kind', 'status', 'period', 'slot', 'granted_at', 'ends_at', 'applied_at', 'ended_at', 'end_reason', 'email', 'requested_by', 'reason'] as const satisfies readonly (keyof BoostRow)[];
+const insertBoostRow = preparedInsert<BoostRow>(BOOST_COLUMNS, (db, row) => db.insertInto('boosts').values(row));
+const boostById = prepared((db: Db, id: string) => db.selectFrom('boosts').selectAll().where('id', '=', id));
+const boostInForceOf = prepared((db: Db, subscriptionId: string) => db.selectFrom('boosts').selectAll().where('subscription_id', '=', subscriptionId).where('status', 'in', IN_FORCE));
+
 export async function insertBoost(db: Db, row: BoostRow): Promise<void> {
-  await db.insertInto('boosts').values(row).execute();
+  await insertBoostRow(db, row);
 }
 
-export function getBoost(db: Db, id: string): Promise<BoostRow | undefined> {
-  return db.selectFrom('boosts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getBoost(db: Db, id: string): Promise<BoostRow | undefined> {
+  return (await boostById(db, id))[0];
 }
 
-export function boostInForce(db: Db, subscriptionId: string): Promise<BoostRow | undefined> {
-  return db
-    .selectFrom('boosts')
-    .selectAll()
-    .where('subscription_id', '=', subscriptionId)
-    .where('status', 'in', IN_FORCE)
-    .executeTakeFirst();
+export async function boostInForce(db: Db, subscriptionId: string): Promise<BoostRow | undefined> {
+  return (await boostInForceOf(db, subscriptionId))[0];
 }
 
 export function usedSlots(db: Db, subscriptionId: string, period: string): Promise<number[]> {
@@ -58,25 +60,25 @@ export async function endBoost(
   id: string,
   end: { status: 'ended' | 'cancelled' | 'rejected'; reason: BoostEndReason; at: number; freeSlot?: boolean },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('boosts')
-    .set({ status: end.status, end_reason: end.reason, ended_at: end.at, ...(end.freeSlot ? { slot: null } : {}) })
-    .where('id', '=', id)
-    .where('status', 'in', IN_FORCE)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const end_ = end.freeSlot ? endBoostFreeingSlot : endBoostRow;
+  return (await end_(db, id, end.status, end.reason, end.at)) > 0;
 }
+
+const endBoostRow = preparedWrite((db: Db, id: string, status: 'ended' | 'cancelled' | 'rejected', reason: BoostEndReason, at: number) =>
+  db.updateTable('boosts').set({ status, end_reason: reason, ended_at: at }).where('id', '=', id).where('status', 'in', IN_FORCE),
+);
+const endBoostFreeingSlot = preparedWrite((db: Db, id: string, status: 'ended' | 'cancelled' | 'rejected', reason: BoostEndReason, at: number) =>
+  db.updateTable('boosts').set({ status, end_reason: reason, ended_at: at, slot: null }).where('id', '=', id).where('status', 'in', IN_FORCE),
+);
 
 /** The agent confirmed it (R6); returns whether this was the first confirmation. */
 export async function markApplied(db: Db, id: string, at: number): Promise<boolean> {
-  const result = await db
-    .updateTable('boosts')
-    .set({ status: 'applied', applied_at: at })
-    .where('id', '=', id)
-    .where('status', '=', 'requested')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return (await markAppliedRow(db, id, at)) > 0;
 }
+
+const markAppliedRow = preparedWrite((db: Db, id: string, at: number) =>
+  db.updateTable('boosts').set({ status: 'applied', applied_at: at }).where('id', '=', id).where('status', '=', 'requested'),
+);
 
 export async function boostCounts(db: Db, subscriptionId: string, period: string): Promise<{ selfService: number; operator: number }> {
   const rows = await db

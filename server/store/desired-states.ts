@@ -2,12 +2,16 @@
 // and what the agent acknowledged.
 import type { Selectable } from 'kysely';
 import type { DesiredContent } from '../core/desired.js';
+import { prepared, preparedWrite } from '../db/prepared.js';
 import type { Db, DesiredStatesTable } from '../db/schema.js';
 
 export type DesiredRow = Selectable<DesiredStatesTable>;
 
-export function getDesired(db: Db, deviceId: string): Promise<DesiredRow | undefined> {
-  return db.selectFrom('desired_states').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+// A boost reads and writes these on its grant, its publish and its ack: compiled once (db/prepared.ts).
+const desiredOf = prepared((db: Db, deviceId: string) => db.selectFrom('desired_states').selectAll().where('device_id', '=', deviceId));
+
+export async function getDesired(db: Db, deviceId: string): Promise<DesiredRow | undefined> {
+  return (await desiredOf(db, deviceId))[0];
 }
 
 export function contentOf(row: DesiredRow): DesiredContent {
@@ -41,20 +45,24 @@ export async function insertDesired(db: Db, deviceId: string, content: DesiredCo
 
 /** Replaces the content and moves seq on by one. */
 export async function bumpDesired(db: Db, deviceId: string, content: DesiredContent, at: number): Promise<void> {
-  await db
-    .updateTable('desired_states')
-    .set((eb) => ({ ...columnsOf(content), seq: eb('seq', '+', 1), issued_at: at }))
-    .where('device_id', '=', deviceId)
-    .execute();
+  const c = columnsOf(content);
+  await bumpDesiredRow(db, deviceId, c.profile, c.down_kbps, c.up_kbps, c.until_at, c.boost_id, c.suspended, at);
 }
 
+const bumpDesiredRow = preparedWrite(
+  (db: Db, deviceId: string, profile: DesiredRow['profile'], downKbps: number, upKbps: number, untilAt: number | null, boostId: string | null, suspended: number, at: number) =>
+    db
+      .updateTable('desired_states')
+      .set((eb) => ({ profile, down_kbps: downKbps, up_kbps: upKbps, until_at: untilAt, boost_id: boostId, suspended, seq: eb('seq', '+', 1), issued_at: at }))
+      .where('device_id', '=', deviceId),
+);
+
+const markPublishedRow = preparedWrite((db: Db, deviceId: string, seq: number, newerThan: number) =>
+  db.updateTable('desired_states').set({ published_seq: seq }).where('device_id', '=', deviceId).where('published_seq', '<', newerThan),
+);
+
 export async function markPublished(db: Db, deviceId: string, seq: number): Promise<void> {
-  await db
-    .updateTable('desired_states')
-    .set({ published_seq: seq })
-    .where('device_id', '=', deviceId)
-    .where('published_seq', '<', seq)
-    .execute();
+  await markPublishedRow(db, deviceId, seq, seq);
 }
 
 /** After a fresh (empty) embedded broker starts, nothing is retained any more. */
@@ -77,12 +85,16 @@ export async function recordAck(
   deviceId: string,
   ack: { seq: number; outcome: 'applied' | 'rejected'; reason: string | null; at: number },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('desired_states')
-    .set({ acked_seq: ack.seq, ack_outcome: ack.outcome, ack_reason: ack.reason, ack_at: ack.at })
-    .where('device_id', '=', deviceId)
-    .where('acked_seq', '<', ack.seq)
-    .where('seq', '>=', ack.seq)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return (await recordAckRow(db, deviceId, ack.seq, ack.outcome, ack.reason, ack.at, ack.seq, ack.seq)) > 0;
 }
+
+// The seq goes in three times (set, and the two conditions): a prepared query takes each argument once.
+const recordAckRow = preparedWrite(
+  (db: Db, deviceId: string, seq: number, outcome: 'applied' | 'rejected', reason: string | null, at: number, newerThan: number, notAfter: number) =>
+    db
+      .updateTable('desired_states')
+      .set({ acked_seq: seq, ack_outcome: outcome, ack_reason: reason, ack_at: at })
+      .where('device_id', '=', deviceId)
+      .where('acked_seq', '<', newerThan)
+      .where('seq', '>=', notAfter),
+);

@@ -1,6 +1,7 @@
 // Enrolled routers: credentials and the latest of what each reported (presence, status).
 import type { Selectable } from 'kysely';
 import type { Path } from '../../shared/contract/index.js';
+import { prepared, preparedWrite } from '../db/prepared.js';
 import type { Db, DevicesTable } from '../db/schema.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
@@ -9,20 +10,17 @@ export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
   await db.insertInto('devices').values(row).execute();
 }
 
-export function getDevice(db: Db, id: string): Promise<DeviceRow | undefined> {
-  return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+// The queries of every message's ingest and every boost are compiled once (db/prepared.ts).
+const deviceById = prepared((db: Db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id));
+
+export async function getDevice(db: Db, id: string): Promise<DeviceRow | undefined> {
+  return (await deviceById(db, id))[0];
 }
 
 /** The routers of a subscription that still hold credentials. */
-export function activeDevicesOf(db: Db, subscriptionId: string): Promise<DeviceRow[]> {
-  return db
-    .selectFrom('devices')
-    .selectAll()
-    .where('subscription_id', '=', subscriptionId)
-    .where('revoked_at', 'is', null)
-    .orderBy('enrolled_at')
-    .execute();
-}
+export const activeDevicesOf = prepared((db: Db, subscriptionId: string) =>
+  db.selectFrom('devices').selectAll().where('subscription_id', '=', subscriptionId).where('revoked_at', 'is', null).orderBy('enrolled_at'),
+);
 
 export interface DeviceFilter {
   readonly subscriptionId?: string | undefined;
@@ -85,6 +83,8 @@ export async function setStatusIfNewer(db: Db, id: string, status: { json: strin
   return Number(result.numUpdatedRows) > 0;
 }
 
+const setLastSeen = preparedWrite((db: Db, id: string, at: number) => db.updateTable('devices').set({ last_seen_at: at }).where('id', '=', id));
+
 export async function touchLastSeen(db: Db, id: string, at: number): Promise<void> {
-  await db.updateTable('devices').set({ last_seen_at: at }).where('id', '=', id).execute();
+  await setLastSeen(db, id, at);
 }

@@ -2,7 +2,7 @@
 // reordered message changes nothing) and events (unique per device and event id, so a
 // duplicate is dropped).
 import type { Selectable } from 'kysely';
-import { prepared } from '../db/prepared.js';
+import { prepared, preparedInsert } from '../db/prepared.js';
 import type { Db, EventsTable, UsageTable } from '../db/schema.js';
 
 export type UsageRow = Selectable<UsageTable>;
@@ -50,14 +50,13 @@ export async function subscriptionUsedBytes(db: Db, subscriptionId: string, peri
   return rows.reduce((sum, row) => sum + row.up_bytes + row.down_bytes, 0);
 }
 
+const insertEventRow = preparedInsert<EventRow>(['device_id', 'event_id', 'type', 'at', 'received_at', 'payload'], (db, row) =>
+  db.insertInto('events').values(row).onConflict((oc) => oc.columns(['device_id', 'event_id']).doNothing()),
+);
+
 /** Inserts an event; false when this device already sent this event id. */
 export async function insertEvent(db: Db, row: EventRow): Promise<boolean> {
-  const result = await db
-    .insertInto('events')
-    .values(row)
-    .onConflict((oc) => oc.columns(['device_id', 'event_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  return (await insertEventRow(db, row)) > 0;
 }
 
 const latestEvents = prepared((db: Db, deviceId: string, limit: number) =>
