@@ -71,6 +71,27 @@ t.test('a boost ends by the sweep after a restart that spanned its end', async (
   t.match(audit.items[0], { actor: { kind: 'system' }, details: { reason: 'expired' } });
 });
 
+t.test('one sweep ends the due boosts of many subscriptions, each once, and counts them', async (t) => {
+  const clock = new TestClock(START);
+  const ts = await startTestServer(t, await testDatabase(t), { broker: 'env', clock });
+  const boosts: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const seeded = await seed(ts);
+    const response = await ts.call('POST', `/api/v1/subscriptions/${seeded.subscriptionId}/operator-boosts`, { token: ts.tokens.helpdesk, body: { durationMinutes: 60 + (i % 3), reason: 'sweep test' } });
+    t.equal(response.statusCode, 201);
+    boosts.push(response.json().id);
+  }
+  // The server was "asleep" past every end: no timer ran, the sweep finds them all (R5).
+  clock.jump(2 * HOUR_MS);
+  t.equal(await ts.server.jobs.sweep(), 12, 'all twelve ended by one sweep');
+  t.equal(await ts.server.jobs.sweep(), 0, 'and none twice');
+  for (const id of boosts) {
+    t.match((await ts.call('GET', `/api/v1/boosts/${id}`, { token: ts.tokens.noc })).json(), { status: 'ended', endReason: 'expired' });
+  }
+  const audit = (await ts.call('GET', '/api/v1/audit?action=boost.ended&limit=100', { token: ts.tokens.admin })).json();
+  t.equal(audit.items.length, 12, 'one audit entry per boost');
+});
+
 t.test('the month roll-over closes every missed month once', async (t) => {
   const clock = new TestClock(START);
   const ts = await startTestServer(t, await testDatabase(t), { clock });
