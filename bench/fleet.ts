@@ -293,7 +293,7 @@ export const fleetBenchmark: Benchmark = {
       'What runs: the server as startServer in its own process (SQLite, log level info); light agents = the agent\'s real Uplink and Outbox (outbox files on tmpfs: 10,000 routers\' fdatasyncs on one disk is not what the server sees), up to 5,000 per process; all on the same 2 cores. Mosquitto: a private instance (set_tcp_nodelay true, max_queued_messages 100000, max_inflight_messages 100, no persistence), not the machine\'s shared one.',
     );
     notes.push(
-      'Connecting is where embedded Aedes falls behind (a CPU profile of the server during the ramp): each SUBSCRIBE makes aedes-persistence\'s in-memory store test every retained message against the new subscription (retainedMessagesByPattern, qlobber), and every router keeps a retained status, so a ramp of N routers costs O(N²); during a ramp of 1,500 routers that was a third of the server\'s CPU. Mosquitto answers a subscription without that scan. A router not connected within 120 s counts as not held.',
+      "Connecting is where embedded Aedes falls behind Mosquitto: stock aedes-persistence's in-memory store tests every retained message against each new subscription (retainedMessagesByPattern, qlobber), and every router keeps a retained status, so a ramp of N routers cost O(N²) (a third of the server's CPU during a ramp of 1,500, in a CPU profile). The server's embedded broker looks a router's exact filters up by topic instead (server/mqtt/retained-index.ts); what remains is Aedes's own per-connection cost. A router not connected within 120 s counts as not held.",
     );
     if (!brokers.includes('mosquitto')) notes.push('Mosquitto: no binary on this machine, not measured.');
     return { figures, notes };
