@@ -3,8 +3,8 @@
 // status route cost as much as SQLite running the statements. `prepared` builds the query
 // with placeholder arguments, compiles it, remembers where each argument landed among the
 // parameters, and from then on only swaps the arguments in. The SQL text is the dialect's
-// own (compiled per database handle), so it works on SQLite and PostgreSQL alike, and
-// SQLite's statement cache (db/database.ts) then reuses the prepared statement too.
+// own, so it works on SQLite and PostgreSQL alike, and SQLite's statement cache
+// (db/database.ts) then reuses the prepared statement too.
 //
 // Compiled once per database, not per handle: a transaction's handle is new each time but
 // shares its database's adapter (and so its dialect's SQL), which is the key.

@@ -58,16 +58,17 @@ export function boostsInForce(db: Db): Promise<Pick<BoostRow, 'id' | 'ends_at'>[
 export async function endBoost(
   db: Db,
   id: string,
-  end: { status: 'ended' | 'cancelled' | 'rejected'; reason: BoostEndReason; at: number; freeSlot?: boolean },
+  end: { status: EndStatus; reason: BoostEndReason; at: number; freeSlot?: boolean },
 ): Promise<boolean> {
-  const end_ = end.freeSlot ? endBoostFreeingSlot : endBoostRow;
-  return (await end_(db, id, end.status, end.reason, end.at)) > 0;
+  const write = end.freeSlot ? endFreeingSlot : endKeepingSlot;
+  return (await write(db, id, end.status, end.reason, end.at)) > 0;
 }
 
-const endBoostRow = preparedWrite((db: Db, id: string, status: 'ended' | 'cancelled' | 'rejected', reason: BoostEndReason, at: number) =>
+type EndStatus = 'ended' | 'cancelled' | 'rejected';
+const endKeepingSlot = preparedWrite((db: Db, id: string, status: EndStatus, reason: BoostEndReason, at: number) =>
   db.updateTable('boosts').set({ status, end_reason: reason, ended_at: at }).where('id', '=', id).where('status', 'in', IN_FORCE),
 );
-const endBoostFreeingSlot = preparedWrite((db: Db, id: string, status: 'ended' | 'cancelled' | 'rejected', reason: BoostEndReason, at: number) =>
+const endFreeingSlot = preparedWrite((db: Db, id: string, status: EndStatus, reason: BoostEndReason, at: number) =>
   db.updateTable('boosts').set({ status, end_reason: reason, ended_at: at, slot: null }).where('id', '=', id).where('status', 'in', IN_FORCE),
 );
 
