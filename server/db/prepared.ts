@@ -30,6 +30,12 @@ export function prepared<A extends readonly unknown[], R>(build: (db: Db, ...arg
   return async (db, ...args) => (await run(db, args)).rows;
 }
 
+/** A prepared query for one row (the first), as Kysely's `executeTakeFirst`. */
+export function preparedFirst<A extends readonly unknown[], R>(build: (db: Db, ...args: A) => Compilable<R>): (db: Db, ...args: A) => Promise<R | undefined> {
+  const run = runner(build);
+  return async (db, ...args) => (await run(db, args)).rows[0];
+}
+
 export function preparedWrite<A extends readonly unknown[]>(build: (db: Db, ...args: A) => Compilable<unknown>): PreparedWrite<A> {
   const run = runner(build);
   return async (db, ...args) => Number((await run(db, args)).numAffectedRows ?? 0n);

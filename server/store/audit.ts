@@ -28,15 +28,15 @@ const insertAuditRow = preparedInsert<AuditRow>(['id', 'at', 'actor_kind', 'acto
 
 export async function appendAudit(db: Db, clock: Clock, entry: AuditEntry): Promise<void> {
   await insertAuditRow(db, {
-      id: newId('aud', clock),
-      at: clock.now(),
-      actor_kind: entry.actor.kind,
-      actor_id: entry.actor.id,
-      action: entry.action,
-      subscription_id: entry.subscriptionId ?? null,
-      subject_id: entry.subjectId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    });
+    id: newId('aud', clock),
+    at: clock.now(),
+    actor_kind: entry.actor.kind,
+    actor_id: entry.actor.id,
+    action: entry.action,
+    subscription_id: entry.subscriptionId ?? null,
+    subject_id: entry.subjectId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+  });
 }
 
 export function listAudit(

@@ -1,7 +1,7 @@
 // Boosts (R4 to R9). Two unique keys hold the rules under concurrency: a counted self-service
 // boost takes a numbered slot of its month (R7), and a subscription has at most one boost in force.
 import type { Selectable } from 'kysely';
-import { prepared, preparedInsert, preparedWrite } from '../db/prepared.js';
+import { preparedFirst, preparedInsert, preparedWrite } from '../db/prepared.js';
 import type { BoostEndReason, BoostsTable, Db } from '../db/schema.js';
 
 export type BoostRow = Selectable<BoostsTable>;
@@ -9,22 +9,20 @@ export type BoostRow = Selectable<BoostsTable>;
 export const IN_FORCE = ['requested', 'applied'] as const;
 
 // A boost's grant and its ack run these queries, compiled once (db/prepared.ts).
-const BOOST_COLUMNS = ['id', 'subscription_id', 'kind', 'status', 'period', 'slot', 'granted_at', 'ends_at', 'applied_at', 'ended_at', 'end_reason', 'email', 'requested_by', 'reason'] as const satisfies readonly (keyof BoostRow)[];
-const insertBoostRow = preparedInsert<BoostRow>(BOOST_COLUMNS, (db, row) => db.insertInto('boosts').values(row));
-const boostById = prepared((db: Db, id: string) => db.selectFrom('boosts').selectAll().where('id', '=', id));
-const boostInForceOf = prepared((db: Db, subscriptionId: string) => db.selectFrom('boosts').selectAll().where('subscription_id', '=', subscriptionId).where('status', 'in', IN_FORCE));
+const insertBoostRow = preparedInsert<BoostRow>(
+  ['id', 'subscription_id', 'kind', 'status', 'period', 'slot', 'granted_at', 'ends_at', 'applied_at', 'ended_at', 'end_reason', 'email', 'requested_by', 'reason'],
+  (db, row) => db.insertInto('boosts').values(row),
+);
 
 export async function insertBoost(db: Db, row: BoostRow): Promise<void> {
   await insertBoostRow(db, row);
 }
 
-export async function getBoost(db: Db, id: string): Promise<BoostRow | undefined> {
-  return (await boostById(db, id))[0];
-}
+export const getBoost = preparedFirst((db: Db, id: string) => db.selectFrom('boosts').selectAll().where('id', '=', id));
 
-export async function boostInForce(db: Db, subscriptionId: string): Promise<BoostRow | undefined> {
-  return (await boostInForceOf(db, subscriptionId))[0];
-}
+export const boostInForce = preparedFirst((db: Db, subscriptionId: string) =>
+  db.selectFrom('boosts').selectAll().where('subscription_id', '=', subscriptionId).where('status', 'in', IN_FORCE),
+);
 
 export function usedSlots(db: Db, subscriptionId: string, period: string): Promise<number[]> {
   return db

@@ -1,7 +1,7 @@
 // Contracts (R19-R21, R24) and the EUR 0 final invoice (R20): rows in, rows out. The rules'
 // `Contract` is rebuilt from a row by `contractOf`; the termination is kept as the rules' JSON.
 import type { Selectable } from 'kysely';
-import { prepared } from '../db/prepared.js';
+import { preparedFirst } from '../db/prepared.js';
 import type { ContractsTable, Db, FinalInvoicesTable } from '../db/schema.js';
 import type { Contract, Termination } from '../rules/contract.js';
 
@@ -34,11 +34,7 @@ export async function insertContract(db: Db, row: { subscriptionId: string; orde
     .execute();
 }
 
-const contractBySubscription = prepared((db: Db, subscriptionId: string) => db.selectFrom('contracts').selectAll().where('subscription_id', '=', subscriptionId));
-
-export async function getContract(db: Db, subscriptionId: string): Promise<ContractRow | undefined> {
-  return (await contractBySubscription(db, subscriptionId))[0];
-}
+export const getContract = preparedFirst((db: Db, subscriptionId: string) => db.selectFrom('contracts').selectAll().where('subscription_id', '=', subscriptionId));
 
 /** Stores what the rules changed: the delivery and the termination. */
 export async function saveContract(db: Db, contract: Contract): Promise<void> {

@@ -2,17 +2,13 @@
 // and what the agent acknowledged.
 import type { Selectable } from 'kysely';
 import type { DesiredContent } from '../core/desired.js';
-import { prepared, preparedWrite } from '../db/prepared.js';
+import { preparedFirst, preparedWrite } from '../db/prepared.js';
 import type { Db, DesiredStatesTable } from '../db/schema.js';
 
 export type DesiredRow = Selectable<DesiredStatesTable>;
 
 // A boost reads and writes these on its grant, its publish and its ack: compiled once (db/prepared.ts).
-const desiredOf = prepared((db: Db, deviceId: string) => db.selectFrom('desired_states').selectAll().where('device_id', '=', deviceId));
-
-export async function getDesired(db: Db, deviceId: string): Promise<DesiredRow | undefined> {
-  return (await desiredOf(db, deviceId))[0];
-}
+export const getDesired = preparedFirst((db: Db, deviceId: string) => db.selectFrom('desired_states').selectAll().where('device_id', '=', deviceId));
 
 export function contentOf(row: DesiredRow): DesiredContent {
   return {

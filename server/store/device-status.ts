@@ -1,6 +1,6 @@
 // A router as the device views show it: its row, its desired state and one period's usage, in
 // one query instead of three (issue 9: the device status route is the API's hottest read).
-import { prepared } from '../db/prepared.js';
+import { preparedFirst } from '../db/prepared.js';
 import type { Db } from '../db/schema.js';
 import type { DesiredRow } from './desired-states.js';
 import type { DeviceRow } from './devices.js';
@@ -12,7 +12,7 @@ export interface DeviceState {
   readonly usage: UsageRow | undefined;
 }
 
-const deviceStateQuery = prepared((db: Db, deviceId: string, period: string) =>
+const deviceStateQuery = preparedFirst((db: Db, deviceId: string, period: string) =>
   db
     .selectFrom('devices')
     .leftJoin('desired_states as ds', 'ds.device_id', 'devices.id')
@@ -45,7 +45,7 @@ const deviceStateQuery = prepared((db: Db, deviceId: string, period: string) =>
 );
 
 export async function deviceState(db: Db, deviceId: string, period: string): Promise<DeviceState | undefined> {
-  const [row] = await deviceStateQuery(db, deviceId, period);
+  const row = await deviceStateQuery(db, deviceId, period);
   if (!row) return undefined;
   // Field by field: a rest pattern over this many columns cost more than the query's building.
   const device: DeviceRow = {

@@ -1,7 +1,7 @@
 // Enrolled routers: credentials and the latest of what each reported (presence, status).
 import type { Selectable } from 'kysely';
 import type { Path } from '../../shared/contract/index.js';
-import { prepared, preparedWrite } from '../db/prepared.js';
+import { prepared, preparedFirst, preparedWrite } from '../db/prepared.js';
 import type { Db, DevicesTable } from '../db/schema.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
@@ -11,11 +11,7 @@ export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
 }
 
 // The queries of every message's ingest and every boost are compiled once (db/prepared.ts).
-const deviceById = prepared((db: Db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id));
-
-export async function getDevice(db: Db, id: string): Promise<DeviceRow | undefined> {
-  return (await deviceById(db, id))[0];
-}
+export const getDevice = preparedFirst((db: Db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id));
 
 /** The routers of a subscription that still hold credentials. */
 export const activeDevicesOf = prepared((db: Db, subscriptionId: string) =>

@@ -1,6 +1,6 @@
 // Subscriptions and their customer (one each): rows in, rows out.
 import type { Selectable } from 'kysely';
-import { prepared } from '../db/prepared.js';
+import { preparedFirst } from '../db/prepared.js';
 import type { CustomersTable, Db, SubscriptionsTable } from '../db/schema.js';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
@@ -14,11 +14,7 @@ export async function insertCustomer(db: Db, row: CustomerRow): Promise<void> {
   await db.insertInto('customers').values(row).execute();
 }
 
-const subscriptionById = prepared((db: Db, id: string) => db.selectFrom('subscriptions').selectAll().where('id', '=', id));
-
-export async function getSubscription(db: Db, id: string): Promise<SubscriptionRow | undefined> {
-  return (await subscriptionById(db, id))[0];
-}
+export const getSubscription = preparedFirst((db: Db, id: string) => db.selectFrom('subscriptions').selectAll().where('id', '=', id));
 
 export function subscriptionByReference(db: Db, reference: string): Promise<SubscriptionRow | undefined> {
   return db.selectFrom('subscriptions').selectAll().where('reference', '=', reference).executeTakeFirst();
